@@ -1,0 +1,378 @@
+//! Context rules: per-document state that decides what single-line matching cannot.
+//!
+//! Lines wait in a short window before they are released to the sinks, because a later line can
+//! still change their fate: "please wait" drops the title line before it, and a `footer` rule only
+//! applies to a line that turns out to be among the last kept lines of its document. A line leaves
+//! the window as soon as its fate is certain, so memory is bounded by the window, not the document.
+//!
+//! Zones count *kept* non-blank lines, which makes cleaning idempotent: a line kept by the first
+//! run sees the same number of kept lines before and after it in the second run.
+
+use std::collections::{HashSet, VecDeque};
+use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
+
+use super::features::LineFeatures;
+use super::matcher::{Matcher, RuleRef};
+use crate::rules::Action;
+
+/// Settings of the context stage.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ContextSettings {
+    pub header_lines: usize,
+    pub footer_lines: usize,
+    pub drop_duplicates: bool,
+    pub min_duplicate_chars: usize,
+}
+
+/// Hard bound on the window, in entries: past it the oldest line is released as if it were
+/// outside the footer zone. Only pathological input (thousands of consecutive footer candidates)
+/// gets there.
+const WINDOW_CAP: usize = 4096;
+/// Bound on remembered line hashes per document for duplicate detection.
+const DUPLICATE_MEMORY: usize = 1 << 16;
+
+/// The fate of a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Verdict {
+    #[default]
+    Keep,
+    Drop(RuleRef),
+    /// Matched a footer rule; dropped only if the line ends up in the footer zone.
+    FooterCandidate(RuleRef),
+}
+
+/// One line (or a run of blank lines) waiting in the window.
+#[derive(Debug, Default)]
+pub(crate) struct Entry {
+    /// 1-based line number of the (first) line within its document.
+    pub line_number: u64,
+    /// Normalized text; empty for blank lines.
+    pub text: String,
+    /// The input line as decoded, when the sinks asked for it.
+    pub original: String,
+    /// Bytes of the input line (for statistics).
+    pub input_bytes: u64,
+    /// Number of consecutive blank lines this entry stands for (0 for a text line).
+    pub blank_lines: u64,
+    pub verdict: Verdict,
+    pub features: LineFeatures,
+    duplicate_hash: Option<u64>,
+}
+
+impl Entry {
+    pub(crate) fn is_blank(&self) -> bool {
+        self.blank_lines > 0
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Carry {
+    None,
+    /// Dropping up to the next blank line.
+    Block(RuleRef),
+    /// Dropping the rest of the document.
+    Rest(RuleRef),
+}
+
+type IdentityHash = BuildHasherDefault<IdentityHasher>;
+
+/// The keys are already hashes.
+#[derive(Debug, Default)]
+struct IdentityHasher(u64);
+
+impl Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// Per-document state.
+#[derive(Debug)]
+pub(crate) struct DocumentContext {
+    settings: ContextSettings,
+    window: VecDeque<Entry>,
+    /// Non-blank entries in the window.
+    window_text_lines: usize,
+    /// Kept (or still possibly kept) non-blank lines so far: the header zone is `< header_lines`.
+    kept_lines: usize,
+    carry: Carry,
+    seen: HashSet<u64, IdentityHash>,
+    /// Released entries, reused so the steady state allocates nothing.
+    spare: Vec<Entry>,
+    /// (certain keeps after, settled) per window index, rebuilt by `release`.
+    scan: Vec<(usize, bool)>,
+}
+
+impl DocumentContext {
+    pub(crate) fn new(settings: ContextSettings) -> Self {
+        Self {
+            settings,
+            window: VecDeque::new(),
+            window_text_lines: 0,
+            kept_lines: 0,
+            carry: Carry::None,
+            seen: HashSet::default(),
+            spare: Vec::new(),
+            scan: Vec::new(),
+        }
+    }
+
+    /// A cleared entry to fill in and pass to [`DocumentContext::push`].
+    pub(crate) fn fresh_entry(&mut self) -> Entry {
+        let mut entry = self.spare.pop().unwrap_or_default();
+        entry.text.clear();
+        entry.original.clear();
+        entry.blank_lines = 0;
+        entry.verdict = Verdict::Keep;
+        entry.duplicate_hash = None;
+        entry
+    }
+
+    /// The rule dropping everything from here on, if any: callers skip normalizing such lines.
+    pub(crate) fn dropping_rest(&self) -> Option<RuleRef> {
+        match self.carry {
+            Carry::Rest(rule) => Some(rule),
+            _ => None,
+        }
+    }
+
+    /// True while the header zone is open.
+    pub(crate) fn in_header(&self) -> bool {
+        self.kept_lines < self.settings.header_lines
+    }
+
+    /// Decides `entry` (its `text` normalized, `features` set for text lines) given the rule
+    /// `matches`, then releases whatever has become certain through `emit`.
+    pub(crate) fn push<E>(
+        &mut self,
+        mut entry: Entry,
+        matches: super::matcher::Matches,
+        matcher: &Matcher,
+        emit: &mut impl FnMut(&Entry) -> Result<(), E>,
+    ) -> Result<(), E> {
+        if let Carry::Rest(rule) = self.carry {
+            entry.verdict = Verdict::Drop(rule);
+        } else if entry.is_blank() {
+            if matches!(self.carry, Carry::Block(_)) {
+                self.carry = Carry::None;
+            }
+            if let Some(last) = self.window.back_mut()
+                && last.is_blank()
+            {
+                last.blank_lines += entry.blank_lines;
+                self.spare.push(entry);
+                return self.release(matcher, emit);
+            }
+        } else if let Carry::Block(rule) = self.carry {
+            entry.verdict = Verdict::Drop(rule);
+        } else {
+            entry.verdict = self.decide(&mut entry, matches, matcher);
+        }
+        if !entry.is_blank() {
+            self.window_text_lines += 1;
+        }
+        self.window.push_back(entry);
+        self.release(matcher, emit)
+    }
+
+    fn decide(&mut self, entry: &mut Entry, matches: super::matcher::Matches, matcher: &Matcher) -> Verdict {
+        if let Some(rule) = matches.now {
+            match matcher.rule(rule).action {
+                Action::DropLine => {}
+                Action::DropWithPrevious => self.drop_previous_title(self.window.len(), rule),
+                Action::DropBlock => self.carry = Carry::Block(rule),
+                Action::DropRest => self.carry = Carry::Rest(rule),
+            }
+            return Verdict::Drop(rule);
+        }
+        if self.settings.drop_duplicates && entry.features.chars >= self.settings.min_duplicate_chars {
+            let mut hasher = DefaultHasher::new();
+            entry.text.hash(&mut hasher);
+            let hash = hasher.finish();
+            if self.seen.contains(&hash) {
+                return Verdict::Drop(matcher.duplicate_rule());
+            }
+            if self.seen.len() < DUPLICATE_MEMORY {
+                self.seen.insert(hash);
+                entry.duplicate_hash = Some(hash);
+            }
+        }
+        self.kept_lines += 1;
+        match matches.footer {
+            Some(rule) if self.settings.footer_lines > 0 => Verdict::FooterCandidate(rule),
+            _ => Verdict::Keep,
+        }
+    }
+
+    /// Drops the nearest text line before window index `before` (at most one blank line
+    /// between) when it is still kept and shaped like a title.
+    fn drop_previous_title(&mut self, before: usize, rule: RuleRef) {
+        let mut index = before;
+        let mut blank_allowance = 1;
+        while index > 0 {
+            index -= 1;
+            let entry = &mut self.window[index];
+            if entry.is_blank() {
+                if entry.blank_lines > blank_allowance {
+                    return;
+                }
+                blank_allowance -= entry.blank_lines;
+                continue;
+            }
+            if matches!(entry.verdict, Verdict::Keep | Verdict::FooterCandidate(_)) && entry.features.title_like {
+                entry.verdict = Verdict::Drop(rule);
+                if let Some(hash) = entry.duplicate_hash.take() {
+                    self.seen.remove(&hash);
+                }
+                self.kept_lines = self.kept_lines.saturating_sub(1);
+            }
+            return;
+        }
+    }
+
+    /// Releases the leading entries whose fate is certain.
+    fn release<E>(&mut self, matcher: &Matcher, emit: &mut impl FnMut(&Entry) -> Result<(), E>) -> Result<(), E> {
+        self.release_settled_front(emit)?;
+        if self.window.front().is_some() && self.window_text_lines > self.settings.footer_lines {
+            self.rescan(matcher);
+            let releasable = self
+                .scan
+                .iter()
+                .zip(self.window.iter())
+                .take_while(|((certain_after, settled), entry)| match entry.verdict {
+                    Verdict::Drop(_) => true,
+                    _ if entry.is_blank() => true,
+                    Verdict::Keep => *settled && *certain_after >= self.settings.footer_lines,
+                    Verdict::FooterCandidate(_) => false,
+                })
+                .count();
+            for _ in 0..releasable {
+                self.pop_front(emit)?;
+            }
+        }
+        while self.window.len() > WINDOW_CAP {
+            if let Some(front) = self.window.front_mut()
+                && let Verdict::FooterCandidate(_) = front.verdict
+            {
+                front.verdict = Verdict::Keep;
+            }
+            self.pop_front(emit)?;
+        }
+        Ok(())
+    }
+
+    fn release_settled_front<E>(&mut self, emit: &mut impl FnMut(&Entry) -> Result<(), E>) -> Result<(), E> {
+        while let Some(front) = self.window.front() {
+            if !(front.is_blank() || matches!(front.verdict, Verdict::Drop(_))) {
+                break;
+            }
+            self.pop_front(emit)?;
+        }
+        Ok(())
+    }
+
+    /// Walks the window from the back, counting lines that will certainly be kept after each
+    /// entry. A footer candidate with enough of them is outside the footer zone for good and
+    /// becomes a keep; one without them that would drop following lines makes everything after it
+    /// uncertain.
+    fn rescan(&mut self, matcher: &Matcher) {
+        let footer_lines = self.settings.footer_lines;
+        self.scan.clear();
+        self.scan.resize(self.window.len(), (0, false));
+        let mut certain = 0;
+        // None: no text line after this one yet; Some(true): the next one may still drop it.
+        let mut next_may_drop_previous: Option<bool> = None;
+        for index in (0..self.window.len()).rev() {
+            let entry = &mut self.window[index];
+            let settled = next_may_drop_previous == Some(false);
+            self.scan[index] = (certain, settled);
+            if entry.is_blank() {
+                continue;
+            }
+            match entry.verdict {
+                Verdict::Keep => certain += usize::from(settled),
+                Verdict::FooterCandidate(rule) => {
+                    if certain >= footer_lines {
+                        entry.verdict = Verdict::Keep;
+                        certain += usize::from(settled);
+                    } else if matcher.rule(rule).action.drops_following() {
+                        certain = 0;
+                    }
+                }
+                Verdict::Drop(_) => {}
+            }
+            next_may_drop_previous = Some(matches!(
+                entry.verdict,
+                Verdict::FooterCandidate(rule) if matcher.rule(rule).action == Action::DropWithPrevious
+            ));
+        }
+    }
+
+    fn pop_front<E>(&mut self, emit: &mut impl FnMut(&Entry) -> Result<(), E>) -> Result<(), E> {
+        if let Some(entry) = self.window.pop_front() {
+            if !entry.is_blank() {
+                self.window_text_lines -= 1;
+            }
+            let result = emit(&entry);
+            self.spare.push(entry);
+            result?;
+        }
+        Ok(())
+    }
+
+    /// Ends the document: applies footer rules to the lines in the footer zone, releases
+    /// everything and resets the state for the next document.
+    pub(crate) fn finish<E>(&mut self, matcher: &Matcher, emit: &mut impl FnMut(&Entry) -> Result<(), E>) -> Result<(), E> {
+        let footer_lines = self.settings.footer_lines;
+        let mut kept_after = 0;
+        for index in (0..self.window.len()).rev() {
+            if self.window[index].is_blank() {
+                continue;
+            }
+            match self.window[index].verdict {
+                Verdict::Keep => kept_after += 1,
+                Verdict::Drop(_) => {}
+                Verdict::FooterCandidate(_) if kept_after >= footer_lines => {
+                    self.window[index].verdict = Verdict::Keep;
+                    kept_after += 1;
+                }
+                Verdict::FooterCandidate(rule) => {
+                    self.window[index].verdict = Verdict::Drop(rule);
+                    match matcher.rule(rule).action {
+                        Action::DropLine => {}
+                        Action::DropWithPrevious => self.drop_previous_title(index, rule),
+                        Action::DropBlock => {
+                            for later in self.window.range_mut(index + 1..).take_while(|e| !e.is_blank()) {
+                                if later.verdict == Verdict::Keep {
+                                    kept_after -= 1;
+                                }
+                                later.verdict = Verdict::Drop(rule);
+                            }
+                        }
+                        Action::DropRest => {
+                            for later in self.window.range_mut(index + 1..).filter(|e| !e.is_blank()) {
+                                later.verdict = Verdict::Drop(rule);
+                            }
+                            kept_after = 0;
+                        }
+                    }
+                }
+            }
+        }
+        while !self.window.is_empty() {
+            self.pop_front(emit)?;
+        }
+        self.kept_lines = 0;
+        self.carry = Carry::None;
+        self.seen.clear();
+        Ok(())
+    }
+}

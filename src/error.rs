@@ -1,0 +1,48 @@
+//! Typed errors returned by the library.
+
+use std::io;
+
+/// Everything that can go wrong while building a [`Cleaner`](crate::Cleaner) or cleaning a stream.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A rule pack could not be parsed or one of its rules is invalid.
+    #[error("{source_name}: {}{message}", rule_prefix(.rule_id))]
+    Rules {
+        /// Where the pack came from (a file path, or `<built-in>`).
+        source_name: String,
+        /// The id of the offending rule, when the problem is in one rule.
+        rule_id: Option<String>,
+        /// What is wrong.
+        message: String,
+    },
+    /// `disable` named neither a category nor a rule id of the loaded packs.
+    #[error("nothing to disable: {0:?} is neither a rule id nor a category of the loaded rules")]
+    UnknownDisable(String),
+    /// A builder setting is out of range.
+    #[error("invalid setting: {0}")]
+    Setting(String),
+    /// Reading the input failed.
+    #[error("read error: {0}")]
+    Read(#[source] io::Error),
+    /// Writing the output failed.
+    #[error("write error: {0}")]
+    Write(#[source] io::Error),
+}
+
+fn rule_prefix(rule_id: &Option<String>) -> String {
+    match rule_id {
+        Some(id) => format!("rule {id:?}: "),
+        None => String::new(),
+    }
+}
+
+impl Error {
+    /// True when the error is a write into a closed pipe (the reader went away, as with `| head`).
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Write(e) if e.kind() == io::ErrorKind::BrokenPipe)
+    }
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
