@@ -1,0 +1,218 @@
+//! End-to-end tests of the `dechrome` command.
+
+use std::fs;
+use std::io::{Read, Write};
+use std::process::{Command as StdCommand, Stdio};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+const PAGE: &str = "Accessibility links\n\nHeadline of the story\n\nVideo title\nplease wait\n\nFirst paragraph of the story.\n\nAdvertisement\n\nSecond \u{201c}quoted\u{201d}  paragraph.\n";
+const CLEAN: &str = "Headline of the story\n\nFirst paragraph of the story.\n\nSecond \"quoted\" paragraph.\n";
+
+fn dechrome() -> Command {
+    Command::cargo_bin("dechrome").unwrap()
+}
+
+#[test]
+fn stdin_to_stdout() {
+    dechrome().write_stdin(PAGE).assert().success().stdout(CLEAN);
+}
+
+#[test]
+fn file_argument_and_dash_for_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("page.txt");
+    fs::write(&path, PAGE).unwrap();
+    dechrome().arg(&path).assert().success().stdout(CLEAN);
+    dechrome().arg("-").write_stdin(PAGE).assert().success().stdout(CLEAN);
+}
+
+#[test]
+fn output_file_is_written_whole_with_no_temporary_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.txt");
+    fs::write(&out, "old content").unwrap();
+    dechrome().arg("-o").arg(&out).write_stdin(PAGE).assert().success().stdout("");
+    assert_eq!(fs::read_to_string(&out).unwrap(), CLEAN);
+    let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, ["out.txt"]);
+}
+
+#[test]
+fn missing_input_is_an_error_naming_the_file() {
+    dechrome()
+        .arg("no/such/file.txt")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("no/such/file.txt").and(predicate::str::contains("cannot open")));
+}
+
+#[test]
+fn stats_report_categories_and_rules() {
+    dechrome()
+        .arg("--stats")
+        .write_stdin(PAGE)
+        .assert()
+        .success()
+        .stdout(CLEAN)
+        .stderr(
+            predicate::str::contains("dropped 4")
+                .and(predicate::str::is_match(r"media\s+2\s+").unwrap())
+                .and(predicate::str::is_match(r"media-please-wait\s+2\s+").unwrap())
+                .and(predicate::str::is_match(r"ads\s+1\s+13").unwrap()),
+        );
+}
+
+#[test]
+fn rejects_file_lists_every_dropped_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let rejects = dir.path().join("rejects.tsv");
+    dechrome().arg("--rejects").arg(&rejects).write_stdin(PAGE).assert().success().stdout(CLEAN);
+    let text = fs::read_to_string(&rejects).unwrap();
+    let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(
+        rows,
+        [
+            vec!["-", "1", "1", "skip-links", "navigation", "Accessibility links"],
+            vec!["-", "1", "5", "media-please-wait", "media", "Video title"],
+            vec!["-", "1", "6", "media-please-wait", "media", "please wait"],
+            vec!["-", "1", "10", "ad-labels", "ads", "Advertisement"],
+        ]
+    );
+}
+
+#[test]
+fn explain_shows_each_line_and_its_decision() {
+    let out = dechrome().arg("--explain").write_stdin(PAGE).assert().success().get_output().stdout.clone();
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(text.lines().count(), PAGE.lines().count());
+    assert!(text.lines().next().unwrap().contains("drop skip-links (navigation)"));
+    assert!(text.lines().nth(2).unwrap().contains("keep"));
+    assert!(text.lines().nth(1).unwrap().contains("blank"));
+}
+
+#[test]
+fn check_exit_codes() {
+    dechrome().arg("--check").write_stdin(PAGE).assert().code(1).stdout("").stderr(predicate::str::contains("would change"));
+    dechrome().arg("--check").write_stdin(CLEAN).assert().code(0).stdout("");
+    // A missing final newline is a change too.
+    dechrome().arg("--check").write_stdin(CLEAN.trim_end()).assert().code(1);
+}
+
+#[test]
+fn user_rules_add_and_disable_removes() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("extra.toml");
+    fs::write(&rules, "[[rule]]\nid = \"my-promo\"\ncategory = \"promo\"\nprefix = \"Get the app\"\n").unwrap();
+    let input = "Get the app now for free\nAdvertisement\nBody text stays.\n";
+    dechrome().arg("--rules").arg(&rules).write_stdin(input).assert().success().stdout("Body text stays.\n");
+    dechrome()
+        .args(["--disable", "ads"])
+        .arg("--rules")
+        .arg(&rules)
+        .write_stdin(input)
+        .assert()
+        .success()
+        .stdout("Advertisement\nBody text stays.\n");
+    dechrome()
+        .args(["--no-default-rules", "--rules"])
+        .arg(&rules)
+        .write_stdin(input)
+        .assert()
+        .success()
+        .stdout("Advertisement\nBody text stays.\n");
+}
+
+#[test]
+fn invalid_rules_are_reported_with_file_rule_and_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("bad.toml");
+    fs::write(&rules, "[[rule]]\nid = \"broken\"\ncategory = \"ads\"\nregex = \"([a-z\"\n").unwrap();
+    dechrome()
+        .arg("--rules")
+        .arg(&rules)
+        .write_stdin("text\n")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("bad.toml").and(predicate::str::contains("rule \"broken\"")).and(predicate::str::contains("invalid regex")));
+    dechrome()
+        .args(["--disable", "no-such-rule"])
+        .write_stdin("text\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no-such-rule"));
+}
+
+#[test]
+fn list_rules_prints_the_pack() {
+    dechrome()
+        .arg("--list-rules")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("media-please-wait").and(predicate::str::contains("skip-links")));
+    dechrome().args(["--list-rules", "--disable", "media"]).assert().success().stdout(predicate::str::contains("media-please-wait").not());
+}
+
+#[test]
+fn option_switches() {
+    let input = "A repeated line of more than twenty chars\n\u{201c}Quoted\u{201d}\u{2014}done\u{2026}\nA repeated line of more than twenty chars\n";
+    dechrome()
+        .write_stdin(input)
+        .assert()
+        .success()
+        .stdout("A repeated line of more than twenty chars\n\"Quoted\"\u{2014}done\u{2026}\n");
+    dechrome()
+        .args(["--keep-duplicates", "--keep-quotes", "--ascii-punct"])
+        .write_stdin(input)
+        .assert()
+        .success()
+        .stdout("A repeated line of more than twenty chars\n\u{201c}Quoted\u{201d}--done...\nA repeated line of more than twenty chars\n");
+    dechrome().arg("--nfkc").write_stdin("x\u{b2}\n").assert().success().stdout("x2\n");
+}
+
+#[test]
+fn closed_pipe_ends_quietly() {
+    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("dechrome"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 16];
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let paragraph = "A paragraph of article text that keeps going for a while.\n\n".repeat(1000);
+        for _ in 0..200 {
+            if stdin.write_all(paragraph.as_bytes()).is_err() {
+                break;
+            }
+        }
+    });
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.stderr.is_empty(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn full_disk_is_an_error() {
+    let Ok(full) = fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // not on this system
+    };
+    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("dechrome"))
+        .stdin(Stdio::piped())
+        .stdout(full)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(PAGE.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("No space left"), "{}", String::from_utf8_lossy(&output.stderr));
+}
