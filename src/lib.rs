@@ -28,6 +28,7 @@ mod classify;
 mod cleaner;
 mod error;
 mod input;
+pub mod jsonl;
 mod normalize;
 mod pipeline;
 pub mod rules;
