@@ -1,24 +1,92 @@
 //! Command-line arguments.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 
 /// Remove site chrome (menus, media-player text, ads, share bars, footers) from scraped
 /// article text and normalize quotes and whitespace.
 ///
 /// Reads each FILE (or stdin when there is none, or for `-`) as one document; a line holding only
 /// a form feed separates documents inside a stream. Writes the cleaned text to stdout or `-o`.
+///
+/// Directory mode: `dechrome DIR... -o OUTDIR` cleans every file under each DIR into the same
+/// relative path under OUTDIR; `dechrome DIR -i` cleans in place. Files are cleaned in parallel;
+/// binary files (a NUL byte in the first 8 KiB) are skipped; a file that fails is reported and
+/// the others go on (exit status 2 at the end).
+///
+/// JSONL mode (`--format jsonl`, automatic for .jsonl, .jsonl.gz, .jsonl.zst, .json.gz): each
+/// line is a JSON object whose `--text-key` field is cleaned as one document; other fields are
+/// kept as they are. gzip or zstd input (recognized by its first bytes) gives output compressed
+/// the same way.
 #[derive(Debug, Parser)]
 #[command(name = "dechrome", version, max_term_width = 100)]
 pub(crate) struct Args {
-    /// Input files; none or `-` means stdin.
-    #[arg(value_name = "FILE")]
+    /// Input files or directories; none or `-` means stdin.
+    #[arg(value_name = "PATH")]
     pub inputs: Vec<PathBuf>,
 
-    /// Write the output here instead of stdout (replaced atomically when complete).
-    #[arg(short, long, value_name = "FILE")]
+    /// Write the output here instead of stdout (replaced atomically when complete). With
+    /// directory inputs, or when it is an existing directory: the output directory.
+    #[arg(short, long, value_name = "FILE_OR_DIR")]
     pub output: Option<PathBuf>,
+
+    /// Clean the files in place; with a SUFFIX (`-i.bak`, `--in-place=.bak`) keep each original
+    /// as FILE+SUFFIX (everything after `-i` is the suffix, as with sed).
+    #[arg(
+        short = 'i',
+        long = "in-place",
+        value_name = "SUFFIX",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "",
+        conflicts_with = "output"
+    )]
+    pub in_place: Option<String>,
+
+    /// Directory mode: clean only files matching this glob (repeatable). A pattern with no `/`
+    /// is matched against the file name, one with `/` against the path under the input directory.
+    #[arg(long = "glob", value_name = "GLOB")]
+    pub globs: Vec<String>,
+
+    /// Directory mode: leave out files and directories matching this glob (repeatable).
+    #[arg(long = "exclude", value_name = "GLOB")]
+    pub excludes: Vec<String>,
+
+    /// Directory mode: follow symbolic links (they are skipped and counted otherwise).
+    #[arg(short = 'L', long)]
+    pub follow: bool,
+
+    /// Directory mode: files cleaned at once (default: one per core).
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Input format; `auto` reads .jsonl, .jsonl.gz, .jsonl.zst, .json.gz and .json.zst files as
+    /// JSONL and everything else (stdin included) as text.
+    #[arg(long, value_enum, default_value_t = Format::Auto)]
+    pub format: Format,
+
+    /// JSONL: the string field that holds the document.
+    #[arg(long, value_name = "KEY", default_value = dechrome::jsonl::DEFAULT_TEXT_KEY)]
+    pub text_key: String,
+
+    /// JSONL: leave out records whose cleaned text is empty.
+    #[arg(long)]
+    pub drop_empty: bool,
+
+    /// JSONL: skip malformed records (counted) instead of stopping, and copy them to the
+    /// bad-records file (`--bad-records`, or OUTPUT.bad-records beside each output file).
+    #[arg(long)]
+    pub skip_bad_records: bool,
+
+    /// JSONL: where `--skip-bad-records` copies malformed records (stream mode).
+    #[arg(long, value_name = "FILE", requires = "skip_bad_records")]
+    pub bad_records: Option<PathBuf>,
+
+    /// Write the run's totals as JSON to FILE: files, bytes, MB/s, lines dropped per category.
+    #[arg(long, value_name = "FILE")]
+    pub stats_json: Option<PathBuf>,
 
     /// Add the rules of this TOML pack (repeatable).
     #[arg(long = "rules", value_name = "FILE.toml")]
@@ -73,6 +141,55 @@ pub(crate) struct Args {
     pub explain: bool,
 
     /// Write nothing; exit 1 if cleaning would change any input, 0 if not.
-    #[arg(long, conflicts_with = "output")]
+    #[arg(long, conflicts_with_all = ["output", "in_place"])]
     pub check: bool,
+}
+
+/// Rewrites sed-style `-iSUFFIX` (as in `-i.bak`) into `--in-place=SUFFIX`, which clap reads
+/// unambiguously; `-i` alone stays a flag, so `-i DIR` does not take DIR as the suffix.
+pub(crate) fn rewrite_in_place_suffix(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    let mut options_ended = false;
+    args.into_iter()
+        .enumerate()
+        .map(|(index, arg)| {
+            if index == 0 || options_ended {
+                return arg;
+            }
+            if arg == "--" {
+                options_ended = true;
+                return arg;
+            }
+            match arg.to_str().and_then(|a| a.strip_prefix("-i")) {
+                Some(suffix) if !suffix.is_empty() && !suffix.starts_with('=') => {
+                    OsString::from(format!("--in-place={suffix}"))
+                }
+                _ => arg,
+            }
+        })
+        .collect()
+}
+
+/// How inputs are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// By file name: JSONL for .jsonl, .jsonl.gz, .jsonl.zst, .json.gz, .json.zst; text otherwise.
+    Auto,
+    /// Plain text: the whole input is one document (form-feed lines separate documents).
+    Text,
+    /// JSON Lines: one object per line, its text field is one document.
+    Jsonl,
+}
+
+impl Format {
+    /// The format of the file at `path` (stdin is `-`).
+    pub(crate) fn of(self, path: &std::path::Path) -> Format {
+        match self {
+            Format::Auto => {
+                let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+                let jsonl = [".jsonl", ".jsonl.gz", ".jsonl.zst", ".json.gz", ".json.zst"];
+                if jsonl.iter().any(|ext| name.ends_with(ext)) { Format::Jsonl } else { Format::Text }
+            }
+            explicit => explicit,
+        }
+    }
 }

@@ -1,8 +1,11 @@
 //! Command-line front end: argument parsing, input and output plumbing, exit codes.
 
 mod args;
+mod batch;
 mod output;
+mod report;
 mod run;
+mod walk;
 
 use std::process::ExitCode;
 
@@ -14,7 +17,7 @@ const EXIT_CHANGES: u8 = 1;
 const EXIT_ERROR: u8 = 2;
 
 pub(crate) fn main() -> ExitCode {
-    let args = match args::Args::try_parse() {
+    let args = match args::Args::try_parse_from(args::rewrite_in_place_suffix(std::env::args_os())) {
         Ok(args) => args,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { 0 };
@@ -26,6 +29,7 @@ pub(crate) fn main() -> ExitCode {
     match run::run(&args) {
         Ok(run::Outcome::Clean) => ExitCode::SUCCESS,
         Ok(run::Outcome::WouldChange) => ExitCode::from(EXIT_CHANGES),
+        Ok(run::Outcome::SomeFailed) => ExitCode::from(EXIT_ERROR),
         Err(e) if run::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("dechrome: {e:#}");

@@ -11,7 +11,10 @@ use tempfile::NamedTempFile;
 pub(crate) enum Destination {
     Stdout(io::StdoutLock<'static>),
     /// A temporary file beside `target`, renamed over it by [`Destination::commit`].
-    File { temp: BufWriter<NamedTempFile>, target: PathBuf },
+    File {
+        temp: BufWriter<NamedTempFile>,
+        target: PathBuf,
+    },
 }
 
 impl Destination {
@@ -34,13 +37,16 @@ impl Destination {
         match self {
             Destination::Stdout(mut out) => out.flush().context("stdout"),
             Destination::File { temp, target } => {
-                let temp = temp.into_inner().map_err(|e| e.into_error()).with_context(|| target.display().to_string())?;
+                let temp =
+                    temp.into_inner().map_err(|e| e.into_error()).with_context(|| target.display().to_string())?;
                 temp.as_file().sync_all().with_context(|| target.display().to_string())?;
                 if let Ok(meta) = fs::metadata(&target) {
                     fs::set_permissions(temp.path(), meta.permissions())
                         .with_context(|| format!("{}: cannot copy permissions", target.display()))?;
                 }
-                temp.persist(&target).map_err(|e| e.error).with_context(|| format!("{}: cannot replace", target.display()))?;
+                temp.persist(&target)
+                    .map_err(|e| e.error)
+                    .with_context(|| format!("{}: cannot replace", target.display()))?;
                 Ok(())
             }
         }
@@ -59,6 +65,118 @@ impl Write for Destination {
         match self {
             Destination::Stdout(out) => out.flush(),
             Destination::File { temp, .. } => temp.flush(),
+        }
+    }
+}
+
+/// A file written beside its target under a temporary name and renamed over it when complete,
+/// so the target is never seen half written. Dropped without [`AtomicFile::commit`], the
+/// temporary file is removed and the target left as it was.
+pub(crate) struct AtomicFile {
+    temp: NamedTempFile,
+    target: PathBuf,
+}
+
+impl AtomicFile {
+    /// Creates the temporary file in the target's folder (which must exist).
+    pub(crate) fn create(target: &Path) -> Result<Self> {
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let temp = NamedTempFile::with_prefix_in(".dechrome-", parent)
+            .with_context(|| format!("{}: cannot create a temporary file in {}", target.display(), parent.display()))?;
+        Ok(Self { temp, target: target.to_path_buf() })
+    }
+
+    /// Gives the file `permissions`, links the current target to `backup` when asked, and
+    /// renames the file over the target.
+    pub(crate) fn commit(self, permissions: Option<fs::Permissions>, backup: Option<&Path>) -> Result<()> {
+        let target = &self.target;
+        if let Some(permissions) = permissions {
+            fs::set_permissions(self.temp.path(), permissions)
+                .with_context(|| format!("{}: cannot set permissions", target.display()))?;
+        }
+        if let Some(backup) = backup {
+            make_backup(target, backup)?;
+        }
+        self.temp
+            .persist(target)
+            .map_err(|e| e.error)
+            .with_context(|| format!("{}: cannot replace", target.display()))?;
+        Ok(())
+    }
+}
+
+/// Makes `backup` a copy of `original` (a hard link when the file system allows), replacing
+/// an older backup.
+fn make_backup(original: &Path, backup: &Path) -> Result<()> {
+    match fs::remove_file(backup) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("{}: cannot replace the old backup", backup.display())),
+    }
+    if fs::hard_link(original, backup).is_err() {
+        fs::copy(original, backup).with_context(|| format!("{}: cannot write the backup", backup.display()))?;
+    }
+    Ok(())
+}
+
+/// A file created (atomically, like [`AtomicFile`]) only if something is written to it.
+pub(crate) struct LazyFile {
+    target: PathBuf,
+    file: Option<BufWriter<AtomicFile>>,
+}
+
+impl LazyFile {
+    pub(crate) fn new(target: PathBuf) -> Self {
+        Self { target, file: None }
+    }
+
+    pub(crate) fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Renames the file into place if it was created; returns whether it was.
+    pub(crate) fn commit(self) -> Result<bool> {
+        match self.file {
+            None => Ok(false),
+            Some(file) => {
+                let file =
+                    file.into_inner().map_err(|e| e.into_error()).with_context(|| self.target.display().to_string())?;
+                file.commit(None, None)?;
+                Ok(true)
+            }
+        }
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.temp.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.temp.flush()
+    }
+}
+
+impl Write for LazyFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.file.is_none() {
+            let file = AtomicFile::create(&self.target).map_err(|e| io::Error::other(format!("{e:#}")))?;
+            self.file = Some(BufWriter::new(file));
+        }
+        match &mut self.file {
+            Some(file) => file.write(buf),
+            None => Ok(0),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.file {
+            Some(file) => file.flush(),
+            None => Ok(()),
         }
     }
 }

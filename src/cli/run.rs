@@ -3,18 +3,32 @@
 use std::fs::File;
 use std::hash::{DefaultHasher, Hasher};
 use std::io::{self, BufWriter, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
+use dechrome::jsonl::{JsonlCleaner, JsonlOptions, decoder};
 use dechrome::{Cleaner, ExplainSink, RejectsSink, Sink, Stats, TextSink};
 
-use super::args::Args;
-use super::output::Destination;
+use super::args::{Args, Format};
+use super::batch::{self, BAD_RECORDS_SUFFIX};
+use super::output::{AtomicFile, Destination, LazyFile};
+use super::report::Totals;
 
 pub(crate) enum Outcome {
     Clean,
     /// `--check` found an input that cleaning would change.
     WouldChange,
+    /// Directory mode: some files failed (each was reported); the others were cleaned.
+    SomeFailed,
+}
+
+pub(crate) fn jsonl_options(args: &Args) -> JsonlOptions {
+    JsonlOptions {
+        text_key: args.text_key.clone(),
+        drop_empty: args.drop_empty,
+        skip_bad_records: args.skip_bad_records,
+    }
 }
 
 /// True when the error chain holds a write into a closed pipe.
@@ -78,6 +92,13 @@ impl Input<'_> {
         }
     }
 
+    fn format(&self, format: Format) -> Format {
+        match self {
+            Input::Stdin => format.of(Path::new("-")),
+            Input::Path(p) => format.of(p),
+        }
+    }
+
     fn open(&self) -> Result<Box<dyn Read>> {
         Ok(match self {
             Input::Stdin => Box::new(io::stdin().lock()),
@@ -126,37 +147,59 @@ impl<T: Write> Write for Fingerprint<T> {
 }
 
 pub(crate) fn run(args: &Args) -> Result<Outcome> {
+    let started = Instant::now();
     let cleaner = build_cleaner(args)?;
     if args.list_rules {
         list_rules(&cleaner)?;
         return Ok(Outcome::Clean);
+    }
+    if batch::wanted(args) {
+        let all_cleaned = batch::run(args, &cleaner)?;
+        return Ok(if all_cleaned { Outcome::Clean } else { Outcome::SomeFailed });
     }
     let inputs: Vec<Input<'_>> = if args.inputs.is_empty() {
         vec![Input::Stdin]
     } else {
         args.inputs.iter().map(|p| if p.as_os_str() == "-" { Input::Stdin } else { Input::Path(p) }).collect()
     };
+    let any_jsonl = inputs.iter().any(|input| input.format(args.format) == Format::Jsonl);
+    if any_jsonl && (args.check || args.explain || args.rejects.is_some()) {
+        bail!("--check, --explain and --rejects work on text input, not JSONL");
+    }
     let mut rejects = match &args.rejects {
         Some(path) => Some(Destination::open(Some(path))?),
         None => None,
     };
-    let mut totals = Stats::default();
+    let mut totals = Totals::default();
     let mut outcome = Outcome::Clean;
     if args.check {
         for input in &inputs {
             let mut reader = Fingerprint::new(input.open()?);
             let mut text = TextSink::new(Fingerprint::new(io::sink()));
-            let stats = clean_one(&cleaner, input, &mut reader, &mut text, rejects.as_mut())?;
-            totals.merge(&stats);
+            let mut stats = clean_one(&cleaner, input, &mut reader, &mut text, rejects.as_mut())?;
+            stats.output_bytes = text.bytes_written();
+            totals.add_text(&stats);
             if reader.value() != text.into_inner().value() {
                 eprintln!("{}: would change ({} lines dropped)", input.name(), stats.dropped_lines());
                 outcome = Outcome::WouldChange;
             }
         }
     } else {
+        let mut bad_records = bad_records_file(args, any_jsonl)?;
+        let jsonl = JsonlCleaner::new(cleaner.clone(), jsonl_options(args));
         let mut destination = Destination::open(args.output.as_deref())?;
         for input in &inputs {
             let reader = input.open()?;
+            if input.format(args.format) == Format::Jsonl {
+                let (compression, reader) = decoder(reader).with_context(|| input.name())?;
+                let mut encoder = compression.encoder(&mut destination).context(output_name(args.output.as_deref()))?;
+                let stats = jsonl
+                    .clean(reader, &mut encoder, bad_records.as_mut().map(|b| b as &mut dyn Write))
+                    .with_context(|| input.name())?;
+                encoder.finish().context(output_name(args.output.as_deref()))?;
+                totals.add_jsonl(&stats);
+                continue;
+            }
             let stats = if args.explain {
                 clean_one(&cleaner, input, reader, &mut ExplainSink::new(&mut destination), rejects.as_mut())?
             } else {
@@ -165,17 +208,52 @@ pub(crate) fn run(args: &Args) -> Result<Outcome> {
                 stats.output_bytes = text.bytes_written();
                 stats
             };
-            totals.merge(&stats);
+            totals.add_text(&stats);
         }
         destination.commit().context(output_name(args.output.as_deref()))?;
+        if let Some(bad) = bad_records {
+            let target = bad.target().to_path_buf();
+            let created = bad.commit()?;
+            if !created && args.bad_records.is_some() {
+                // Asked for by name: an empty file says there were none.
+                AtomicFile::create(&target)?.commit(None, None)?;
+            }
+            if let Some(records) = totals.jsonl.as_ref().filter(|j| j.bad_records > 0) {
+                eprintln!("dechrome: {} bad records copied to {}", records.bad_records, target.display());
+            }
+        }
     }
     if let Some(rejects) = rejects {
         rejects.commit()?;
     }
     if args.stats {
-        eprint!("{}", totals.report());
+        eprint!("{}", totals.text.report());
+        if totals.jsonl.is_some() || totals.files > 1 {
+            eprintln!("{}", totals.summary_line(started.elapsed()));
+        }
+    }
+    if let Some(path) = &args.stats_json {
+        totals.write_json(path, started.elapsed())?;
     }
     Ok(outcome)
+}
+
+/// Where `--skip-bad-records` copies malformed records in stream mode: `--bad-records`, or
+/// beside the output file.
+fn bad_records_file(args: &Args, any_jsonl: bool) -> Result<Option<LazyFile>> {
+    if !args.skip_bad_records || !any_jsonl {
+        return Ok(None);
+    }
+    let path = match (&args.bad_records, &args.output) {
+        (Some(path), _) => path.clone(),
+        (None, Some(output)) => {
+            let mut name = output.as_os_str().to_owned();
+            name.push(BAD_RECORDS_SUFFIX);
+            PathBuf::from(name)
+        }
+        (None, None) => bail!("--skip-bad-records with output to stdout needs --bad-records FILE"),
+    };
+    Ok(Some(LazyFile::new(path)))
 }
 
 fn output_name(output: Option<&Path>) -> String {
@@ -199,4 +277,3 @@ fn clean_one<R: Read, S: Sink>(
     };
     result.with_context(|| input.name())
 }
-

@@ -1,0 +1,337 @@
+//! Directory mode: every file cleaned into its own output file (a mirror tree, or in place),
+//! files in parallel, one file's failure reported without stopping the others.
+
+use std::collections::{HashMap, HashSet};
+use std::ffi::OsString;
+use std::fs::{self, File};
+use std::io::{self, BufRead, IsTerminal, Read, Write};
+use std::path::{Component, Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use dechrome::Cleaner;
+use dechrome::Stats;
+use dechrome::jsonl::{JsonlCleaner, JsonlStats, decoder};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+use super::args::{Args, Format};
+use super::output::{AtomicFile, LazyFile};
+use super::report::Totals;
+use super::walk::{Filters, Walked, walk};
+
+/// A file whose first block holds a NUL byte is binary.
+const BINARY_CHECK_BYTES: u64 = 8 * 1024;
+/// Appended to an output file's name for the records `--skip-bad-records` set aside.
+pub(crate) const BAD_RECORDS_SUFFIX: &str = ".bad-records";
+
+/// True when the arguments ask for directory mode: `-i`, a directory input, or `-o` naming an
+/// existing directory.
+pub(crate) fn wanted(args: &Args) -> bool {
+    args.in_place.is_some()
+        || args.inputs.iter().any(|p| p.is_dir())
+        || args.output.as_deref().is_some_and(|o| o.is_dir() || o.as_os_str().to_string_lossy().ends_with('/'))
+}
+
+/// Where the cleaned files go.
+enum Target {
+    /// Under this directory, at each file's path relative to its input directory.
+    Mirror(PathBuf),
+    /// Over the input file, the original kept as FILE+SUFFIX when the suffix is not empty.
+    InPlace { backup_suffix: Option<String> },
+}
+
+/// One file to clean.
+struct Job {
+    input: PathBuf,
+    output: PathBuf,
+    format: Format,
+}
+
+/// What became of one file.
+enum Done {
+    Text(Stats),
+    Jsonl(JsonlStats),
+    Binary,
+}
+
+struct Settings<'a> {
+    cleaner: &'a Cleaner,
+    jsonl: JsonlCleaner,
+    target: Target,
+    skip_bad_records: bool,
+}
+
+pub(crate) fn run(args: &Args, cleaner: &Cleaner) -> Result<bool> {
+    let started = Instant::now();
+    if args.check || args.explain || args.rejects.is_some() {
+        bail!(
+            "--check, --explain and --rejects work on single streams, not in directory mode (-i, or directory inputs)"
+        );
+    }
+    if args.bad_records.is_some() {
+        bail!(
+            "in directory mode, bad records go beside each output file (NAME{BAD_RECORDS_SUFFIX}); leave out --bad-records"
+        );
+    }
+    if args.inputs.is_empty() || args.inputs.iter().any(|p| p.as_os_str() == "-") {
+        bail!("directory mode (-i, or directory inputs) needs paths, not stdin");
+    }
+    let target = match (&args.in_place, &args.output) {
+        (Some(suffix), _) => Target::InPlace { backup_suffix: Some(suffix.clone()).filter(|s| !s.is_empty()) },
+        (None, Some(dir)) => {
+            if dir.exists() && !dir.is_dir() {
+                bail!("{}: not a directory; with directory inputs, -o names the output directory", dir.display());
+            }
+            Target::Mirror(dir.clone())
+        }
+        (None, None) => bail!("directory inputs need -o OUTDIR (a mirror tree) or -i (in place)"),
+    };
+    let mut totals = Totals::default();
+    let jobs = plan(args, &target, &mut totals)?;
+    let settings = Settings {
+        cleaner,
+        jsonl: JsonlCleaner::new(cleaner.clone(), super::run::jsonl_options(args)),
+        target,
+        skip_bad_records: args.skip_bad_records,
+    };
+
+    let progress = progress_bar(jobs.len() as u64);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.unwrap_or(0))
+        .build()
+        .context("cannot start the worker threads")?;
+    let results: Vec<Result<Done>> = pool.install(|| {
+        jobs.par_iter()
+            .map(|job| {
+                let result = clean_file(job, &settings).with_context(|| job.input.display().to_string());
+                if let Err(e) = &result {
+                    progress.suspend(|| eprintln!("dechrome: {e:#}"));
+                }
+                progress.inc(1);
+                result
+            })
+            .collect()
+    });
+    progress.finish_and_clear();
+
+    for result in &results {
+        match result {
+            Ok(Done::Text(stats)) => totals.add_text(&stats),
+            Ok(Done::Jsonl(stats)) => totals.add_jsonl(&stats),
+            Ok(Done::Binary) => totals.binary += 1,
+            Err(_) => totals.failed += 1,
+        }
+    }
+    finish(args, &totals, started.elapsed())?;
+    Ok(totals.failed == 0)
+}
+
+fn finish(args: &Args, totals: &Totals, elapsed: Duration) -> Result<()> {
+    if args.stats {
+        eprint!("{}", totals.text.report());
+    }
+    eprintln!("dechrome: {}", totals.summary_line(elapsed));
+    if let Some(path) = &args.stats_json {
+        totals.write_json(path, elapsed)?;
+    }
+    Ok(())
+}
+
+fn progress_bar(files: u64) -> ProgressBar {
+    if !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(files), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} files  {elapsed}  eta {eta}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Finds the files, decides where each goes, and refuses plans that would overwrite an input.
+/// Command-line paths that cannot be read and walk errors are reported and counted as failures.
+fn plan(args: &Args, target: &Target, totals: &mut Totals) -> Result<Vec<Job>> {
+    let filters = Filters::new(&args.globs, &args.excludes)?;
+    let output_dir = match target {
+        Target::Mirror(dir) => Some(resolve(dir).with_context(|| dir.display().to_string())?),
+        Target::InPlace { .. } => None,
+    };
+    let mut walked = Walked::default();
+    for input in &args.inputs {
+        let meta = match fs::metadata(input) {
+            Ok(meta) => meta,
+            Err(e) => {
+                walked.errors.push(anyhow::Error::new(e).context(format!("{}: cannot read", input.display())));
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            let root = fs::canonicalize(input).with_context(|| input.display().to_string())?;
+            if let Some(out) = &output_dir
+                && out.starts_with(&root)
+            {
+                bail!(
+                    "the output directory {} is inside the input directory {}; choose an output outside the input tree",
+                    out.display(),
+                    input.display()
+                );
+            }
+            walk(input, args.follow, &filters, &mut walked);
+        } else if meta.is_file() {
+            let relative = input.file_name().map(PathBuf::from).unwrap_or_else(|| input.clone());
+            walked.files.push(super::walk::Found { path: input.clone(), relative });
+        } else {
+            walked.special += 1;
+            walked.errors.push(anyhow::anyhow!("{}: not a regular file or directory", input.display()));
+        }
+    }
+    for error in &walked.errors {
+        eprintln!("dechrome: {error:#}");
+    }
+    totals.failed += walked.errors.len() as u64;
+    totals.symlinks += walked.symlinks;
+    totals.special += walked.special;
+
+    let mut jobs = Vec::with_capacity(walked.files.len());
+    match &output_dir {
+        None => {
+            // In place: write to the file itself (through links), each file once.
+            let mut seen = HashSet::new();
+            for found in walked.files {
+                let real = fs::canonicalize(&found.path).with_context(|| found.path.display().to_string())?;
+                if seen.insert(real.clone()) {
+                    jobs.push(Job { format: args.format.of(&found.path), input: found.path, output: real });
+                }
+            }
+        }
+        Some(out) => {
+            let mut inputs = HashMap::new();
+            for found in &walked.files {
+                let real = fs::canonicalize(&found.path).with_context(|| found.path.display().to_string())?;
+                inputs.insert(real, found.path.clone());
+            }
+            let mut outputs: HashMap<PathBuf, PathBuf> = HashMap::new();
+            for found in walked.files {
+                let output = out.join(&found.relative);
+                let real_output = resolve(&output).with_context(|| output.display().to_string())?;
+                if let Some(input) = inputs.get(&real_output) {
+                    bail!(
+                        "the output path {} is the input file {}; choose another output directory",
+                        output.display(),
+                        input.display()
+                    );
+                }
+                if let Some(other) = outputs.insert(real_output, found.path.clone()) {
+                    bail!(
+                        "{} and {} would both be written to {}; clean them in separate runs",
+                        other.display(),
+                        found.path.display(),
+                        output.display()
+                    );
+                }
+                jobs.push(Job { format: args.format.of(&found.path), input: found.path, output });
+            }
+        }
+    }
+    Ok(jobs)
+}
+
+/// The absolute path `path` refers to, with links resolved in the part that exists.
+fn resolve(path: &Path) -> io::Result<PathBuf> {
+    let absolute = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir()?.join(path) };
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    loop {
+        match fs::canonicalize(existing) {
+            Ok(mut real) => {
+                for component in rest.iter().rev() {
+                    match component {
+                        Component::ParentDir => {
+                            real.pop();
+                        }
+                        Component::CurDir => {}
+                        other => real.push(other),
+                    }
+                }
+                return Ok(real);
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let Some(parent) = existing.parent() else { return Err(e) };
+                if let Some(last) = existing.components().next_back() {
+                    rest.push(last);
+                }
+                existing = parent;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn backup_path(file: &Path, suffix: &str) -> PathBuf {
+    let mut name = OsString::from(file.as_os_str());
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Cleans one file into its output; nothing is written for a binary file or on error.
+fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
+    let mut file = File::open(&job.input).context("cannot open")?;
+    let meta = file.metadata().context("cannot read metadata")?;
+    if !meta.is_file() {
+        bail!("not a regular file");
+    }
+    let backup = match &context.target {
+        Target::InPlace { backup_suffix: Some(suffix) } => Some(backup_path(&job.output, suffix)),
+        _ => None,
+    };
+    let create_output = || -> Result<AtomicFile> {
+        if let Some(parent) = job.output.parent()
+            && !parent.as_os_str().is_empty()
+        {
+            fs::create_dir_all(parent).with_context(|| format!("{}: cannot create the folder", parent.display()))?;
+        }
+        AtomicFile::create(&job.output)
+    };
+    match job.format {
+        Format::Jsonl => {
+            let (compression, mut reader) = decoder(file).context("cannot read")?;
+            if memchr_nul(reader.fill_buf().context("cannot read")?) {
+                return Ok(Done::Binary);
+            }
+            let mut output = create_output()?;
+            let mut bad = context.skip_bad_records.then(|| LazyFile::new(backup_path(&job.output, BAD_RECORDS_SUFFIX)));
+            let mut encoder = compression.encoder(&mut output).context("cannot start compressing")?;
+            let stats = context.jsonl.clean(reader, &mut encoder, bad.as_mut().map(|b| b as &mut dyn Write))?;
+            encoder.finish().with_context(|| format!("{}: cannot write", job.output.display()))?;
+            output.commit(Some(meta.permissions()), backup.as_deref())?;
+            if let Some(bad) = bad {
+                let target = bad.target().to_path_buf();
+                if bad.commit()? {
+                    eprintln!(
+                        "dechrome: {}: {} bad records copied to {}",
+                        job.input.display(),
+                        stats.bad_records,
+                        target.display()
+                    );
+                }
+            }
+            Ok(Done::Jsonl(stats))
+        }
+        Format::Text | Format::Auto => {
+            let mut head = Vec::with_capacity(BINARY_CHECK_BYTES as usize);
+            (&mut file).take(BINARY_CHECK_BYTES).read_to_end(&mut head).context("cannot read")?;
+            if memchr_nul(&head) {
+                return Ok(Done::Binary);
+            }
+            let mut output = create_output()?;
+            let stats = context.cleaner.clean_reader(io::Cursor::new(head).chain(file), &mut output)?;
+            output.commit(Some(meta.permissions()), backup.as_deref())?;
+            Ok(Done::Text(stats))
+        }
+    }
+}
+
+fn memchr_nul(bytes: &[u8]) -> bool {
+    bytes.contains(&0)
+}

@@ -1,0 +1,118 @@
+//! Finding the files under the input directories: every regular file, hidden ones included,
+//! filtered by `--glob` and `--exclude`, symbolic links followed only with `--follow`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use walkdir::WalkDir;
+
+/// Include and exclude patterns. A pattern without `/` is matched against the file name, one
+/// with `/` against the path relative to the input directory.
+pub(crate) struct Filters {
+    include_names: GlobSet,
+    include_paths: GlobSet,
+    has_includes: bool,
+    exclude_names: GlobSet,
+    exclude_paths: GlobSet,
+}
+
+fn compile(patterns: &[String], option: &str) -> Result<(GlobSet, GlobSet)> {
+    let mut names = GlobSetBuilder::new();
+    let mut paths = GlobSetBuilder::new();
+    for pattern in patterns {
+        let glob = GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .with_context(|| format!("{option} {pattern:?}: invalid pattern"))?;
+        if pattern.contains('/') {
+            paths.add(glob);
+        } else {
+            names.add(glob);
+        }
+    }
+    Ok((names.build()?, paths.build()?))
+}
+
+impl Filters {
+    pub(crate) fn new(globs: &[String], excludes: &[String]) -> Result<Self> {
+        let (include_names, include_paths) = compile(globs, "--glob")?;
+        let (exclude_names, exclude_paths) = compile(excludes, "--exclude")?;
+        Ok(Self { include_names, include_paths, has_includes: !globs.is_empty(), exclude_names, exclude_paths })
+    }
+
+    fn matches(names: &GlobSet, paths: &GlobSet, relative: &Path) -> bool {
+        relative.file_name().is_some_and(|name| names.is_match(name)) || paths.is_match(relative)
+    }
+
+    fn excluded(&self, relative: &Path) -> bool {
+        Self::matches(&self.exclude_names, &self.exclude_paths, relative)
+    }
+
+    fn included(&self, relative: &Path) -> bool {
+        !self.has_includes || Self::matches(&self.include_names, &self.include_paths, relative)
+    }
+}
+
+/// A file to clean.
+pub(crate) struct Found {
+    pub path: PathBuf,
+    /// Its path relative to the input directory.
+    pub relative: PathBuf,
+}
+
+/// What a walk found, skipped and could not read.
+#[derive(Default)]
+pub(crate) struct Walked {
+    pub files: Vec<Found>,
+    /// Symbolic links not followed (no `--follow`).
+    pub symlinks: u64,
+    /// Entries that are neither files nor directories (FIFOs, sockets, devices).
+    pub special: u64,
+    /// Entries that could not be read (a dangling link with `--follow`, a link loop, no access).
+    pub errors: Vec<anyhow::Error>,
+}
+
+/// Walks `root` in file-name order and adds what it finds to `walked`.
+pub(crate) fn walk(root: &Path, follow: bool, filters: &Filters, walked: &mut Walked) {
+    let relative_of =
+        |path: &Path| path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf());
+    let entries = WalkDir::new(root)
+        .follow_links(follow)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| entry.depth() == 0 || !filters.excluded(&relative_of(entry.path())));
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let path = e.path().map_or_else(|| root.display().to_string(), |p| p.display().to_string());
+                let message = match e.loop_ancestor() {
+                    Some(ancestor) => format!("symbolic link loop back to {}", ancestor.display()),
+                    None => match e.io_error() {
+                        Some(io) => io.to_string(),
+                        None => e.to_string(),
+                    },
+                };
+                walked.errors.push(anyhow::anyhow!("{path}: {message}"));
+                continue;
+            }
+        };
+        let file_type = entry.file_type();
+        if file_type.is_dir() {
+            continue;
+        }
+        if file_type.is_symlink() {
+            walked.symlinks += 1;
+            continue;
+        }
+        if !file_type.is_file() {
+            walked.special += 1;
+            continue;
+        }
+        let relative = relative_of(entry.path());
+        if filters.included(&relative) {
+            walked.files.push(Found { path: entry.into_path(), relative });
+        }
+    }
+}
