@@ -56,10 +56,27 @@ pub(crate) struct Matcher {
     anchored_scan_bytes: usize,
     /// Lines up to this many bytes are scanned whole (for `contains` rules).
     full_scan_bytes: usize,
-    regexes: Option<RegexSet>,
-    regex_rules: Vec<RuleRef>,
-    /// Lines longer than this many bytes cannot match any regex rule's length guard.
-    regex_scan_bytes: usize,
+    /// Regex rules grouped by their guards, so a line only runs the sets that can fire on it.
+    regex_groups: Vec<RegexGroup>,
+}
+
+/// Regex rules that share a length tier and a sentence guard, compiled into one set.
+#[derive(Debug)]
+struct RegexGroup {
+    set: RegexSet,
+    rules: Vec<RuleRef>,
+    /// No rule in the group fires on a line longer than this many characters.
+    max_chars: usize,
+    /// Every rule in the group skips sentence-shaped lines.
+    skips_sentences: bool,
+}
+
+/// Length tiers for grouping regex rules: most chrome is short, most prose is long.
+const REGEX_TIERS: [usize; 4] = [40, 120, 300, usize::MAX];
+
+fn regex_tier(max_chars: Option<usize>) -> usize {
+    let max = max_chars.unwrap_or(usize::MAX);
+    REGEX_TIERS.iter().position(|&tier| max <= tier).unwrap_or(REGEX_TIERS.len() - 1)
 }
 
 /// A guard in characters allows at most four times as many UTF-8 bytes.
@@ -71,9 +88,9 @@ impl Matcher {
     pub(crate) fn new(rules: &RuleSet) -> Result<Self> {
         let mut infos = Vec::with_capacity(rules.len() + 1);
         let mut literal_patterns = Vec::new();
-        let mut regex_sources = Vec::new();
-        let mut regex_rules = Vec::new();
-        let (mut anchored_scan_bytes, mut full_scan_bytes, mut regex_scan_bytes) = (0, 0, 0);
+        // (tier, skips sentences) -> (sources, rules)
+        let mut regex_buckets: Vec<((usize, bool), Vec<String>, Vec<RuleRef>)> = Vec::new();
+        let (mut anchored_scan_bytes, mut full_scan_bytes) = (0, 0);
         for (index, rule) in rules.iter().enumerate() {
             let rule_ref = RuleRef::try_from(index)
                 .map_err(|_| Error::Setting(format!("too many rules ({})", rules.len())))?;
@@ -81,9 +98,17 @@ impl Matcher {
                 match rule.kind {
                     MatchKind::Regex => {
                         let flags = if rule.case_sensitive { "" } else { "(?i)" };
-                        regex_sources.push(format!("{flags}{pattern}"));
-                        regex_rules.push(rule_ref);
-                        regex_scan_bytes = regex_scan_bytes.max(guard_bytes(rule.max_chars));
+                        let key = (regex_tier(rule.max_chars), rule.skip_sentences);
+                        let bucket = match regex_buckets.iter().position(|(k, _, _)| *k == key) {
+                            Some(i) => &mut regex_buckets[i],
+                            None => {
+                                regex_buckets.push((key, Vec::new(), Vec::new()));
+                                let last = regex_buckets.len() - 1;
+                                &mut regex_buckets[last]
+                            }
+                        };
+                        bucket.1.push(format!("{flags}{pattern}"));
+                        bucket.2.push(rule_ref);
                     }
                     kind => {
                         if kind == MatchKind::Contains {
@@ -127,26 +152,23 @@ impl Matcher {
                 .map_err(|e| Error::Setting(format!("cannot build the literal matcher: {e}")))?;
             Some(built)
         };
-        let regexes = if regex_sources.is_empty() {
-            None
-        } else {
+        let mut regex_groups = Vec::with_capacity(regex_buckets.len());
+        for ((tier, skips_sentences), sources, rules) in regex_buckets {
             // Each regex compiled on its own when the pack was loaded; a failure here is a size limit.
-            let built = RegexSetBuilder::new(&regex_sources)
+            let set = RegexSetBuilder::new(&sources)
                 .size_limit(REGEX_SIZE_LIMIT)
                 .dfa_size_limit(REGEX_SIZE_LIMIT)
                 .build()
                 .map_err(|e| Error::Setting(format!("cannot build the regex set: {e}")))?;
-            Some(built)
-        };
+            regex_groups.push(RegexGroup { set, rules, max_chars: REGEX_TIERS[tier], skips_sentences });
+        }
         Ok(Self {
             rules: infos,
             literals,
             literal_patterns,
             anchored_scan_bytes,
             full_scan_bytes,
-            regexes,
-            regex_rules,
-            regex_scan_bytes,
+            regex_groups,
         })
     }
 
@@ -200,11 +222,12 @@ impl Matcher {
                 }
             }
         }
-        if let Some(regexes) = &self.regexes
-            && view.len() <= self.regex_scan_bytes
-        {
-            for index in regexes.matches(view).iter() {
-                consider(self.regex_rules[index]);
+        for group in &self.regex_groups {
+            if features.chars > group.max_chars || (group.skips_sentences && features.sentence) {
+                continue;
+            }
+            for index in group.set.matches(view).iter() {
+                consider(group.rules[index]);
             }
         }
         matches
