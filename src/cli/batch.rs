@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use super::args::{Args, Format};
 use super::output::{AtomicFile, LazyFile};
 use super::report::Totals;
-use super::walk::{Filters, Walked, walk};
+use super::walk::{Filters, Found, Walked, walk};
 
 /// A file whose first block holds a NUL byte is binary.
 const BINARY_CHECK_BYTES: u64 = 8 * 1024;
@@ -62,7 +62,9 @@ struct Settings<'a> {
     skip_bad_records: bool,
 }
 
-pub(crate) fn run(args: &Args, cleaner: &Cleaner) -> Result<bool> {
+/// Cleans every file; `build_cleaner` runs on its own thread while the inputs are walked.
+/// Returns false when some file failed (each failure has been reported).
+pub(crate) fn run(args: &Args, build_cleaner: impl FnOnce() -> Result<Cleaner> + Send) -> Result<bool> {
     let started = Instant::now();
     if args.check || args.explain || args.rejects.is_some() {
         bail!(
@@ -88,7 +90,13 @@ pub(crate) fn run(args: &Args, cleaner: &Cleaner) -> Result<bool> {
         (None, None) => bail!("directory inputs need -o OUTDIR (a mirror tree) or -i (in place)"),
     };
     let mut totals = Totals::default();
-    let jobs = plan(args, &target, &mut totals)?;
+    let (cleaner, jobs) = std::thread::scope(|scope| {
+        let builder = scope.spawn(build_cleaner);
+        let jobs = plan(args, &target, &mut totals);
+        let cleaner = builder.join().map_err(|_| anyhow::anyhow!("building the cleaner failed"))?;
+        Ok::<_, anyhow::Error>((cleaner?, jobs?))
+    })?;
+    let cleaner = &cleaner;
     let settings = Settings {
         cleaner,
         jsonl: JsonlCleaner::new(cleaner.clone(), super::run::jsonl_options(args)),
@@ -180,7 +188,8 @@ fn plan(args: &Args, target: &Target, totals: &mut Totals) -> Result<Vec<Job>> {
             walk(input, args.follow, &filters, &mut walked);
         } else if meta.is_file() {
             let relative = input.file_name().map(PathBuf::from).unwrap_or_else(|| input.clone());
-            walked.files.push(super::walk::Found { path: input.clone(), relative });
+            let is_link = fs::symlink_metadata(input).is_ok_and(|m| m.file_type().is_symlink());
+            walked.files.push(Found { path: input.clone(), relative, is_link });
         } else {
             walked.special += 1;
             walked.errors.push(anyhow::anyhow!("{}: not a regular file or directory", input.display()));
@@ -194,12 +203,13 @@ fn plan(args: &Args, target: &Target, totals: &mut Totals) -> Result<Vec<Job>> {
     totals.special += walked.special;
 
     let mut jobs = Vec::with_capacity(walked.files.len());
+    let mut real_paths = RealPaths::default();
     match &output_dir {
         None => {
             // In place: write to the file itself (through links), each file once.
             let mut seen = HashSet::new();
             for found in walked.files {
-                let real = fs::canonicalize(&found.path).with_context(|| found.path.display().to_string())?;
+                let real = real_paths.of_file(&found).with_context(|| found.path.display().to_string())?;
                 if seen.insert(real.clone()) {
                     jobs.push(Job { format: args.format.of(&found.path), input: found.path, output: real });
                 }
@@ -208,13 +218,15 @@ fn plan(args: &Args, target: &Target, totals: &mut Totals) -> Result<Vec<Job>> {
         Some(out) => {
             let mut inputs = HashMap::new();
             for found in &walked.files {
-                let real = fs::canonicalize(&found.path).with_context(|| found.path.display().to_string())?;
+                let real = real_paths.of_file(found).with_context(|| found.path.display().to_string())?;
                 inputs.insert(real, found.path.clone());
             }
             let mut outputs: HashMap<PathBuf, PathBuf> = HashMap::new();
             for found in walked.files {
                 let output = out.join(&found.relative);
-                let real_output = resolve(&output).with_context(|| output.display().to_string())?;
+                // The file is renamed into its folder: a link at the output path is replaced, not
+                // followed, so only the folder's real path counts.
+                let real_output = real_paths.in_dir(&output).with_context(|| output.display().to_string())?;
                 if let Some(input) = inputs.get(&real_output) {
                     bail!(
                         "the output path {} is the input file {}; choose another output directory",
@@ -235,6 +247,33 @@ fn plan(args: &Args, target: &Target, totals: &mut Totals) -> Result<Vec<Job>> {
         }
     }
     Ok(jobs)
+}
+
+/// Real (absolute, links resolved) paths, with each folder resolved once.
+#[derive(Default)]
+struct RealPaths {
+    dirs: HashMap<PathBuf, PathBuf>,
+}
+
+impl RealPaths {
+    /// `path` with its folder's real path: where a new file named `path` lands.
+    fn in_dir(&mut self, path: &Path) -> io::Result<PathBuf> {
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else { return resolve(path) };
+        let real_parent = match self.dirs.get(parent) {
+            Some(real) => real.clone(),
+            None => {
+                let real = resolve(if parent.as_os_str().is_empty() { Path::new(".") } else { parent })?;
+                self.dirs.insert(parent.to_path_buf(), real.clone());
+                real
+            }
+        };
+        Ok(real_parent.join(name))
+    }
+
+    /// The real path of a file that exists.
+    fn of_file(&mut self, found: &Found) -> io::Result<PathBuf> {
+        if found.is_link { fs::canonicalize(&found.path) } else { self.in_dir(&found.path) }
+    }
 }
 
 /// The absolute path `path` refers to, with links resolved in the part that exists.

@@ -148,14 +148,14 @@ impl<T: Write> Write for Fingerprint<T> {
 
 pub(crate) fn run(args: &Args) -> Result<Outcome> {
     let started = Instant::now();
+    if !args.list_rules && batch::wanted(args) {
+        let all_cleaned = batch::run(args, || build_cleaner(args))?;
+        return Ok(if all_cleaned { Outcome::Clean } else { Outcome::SomeFailed });
+    }
     let cleaner = build_cleaner(args)?;
     if args.list_rules {
         list_rules(&cleaner)?;
         return Ok(Outcome::Clean);
-    }
-    if batch::wanted(args) {
-        let all_cleaned = batch::run(args, &cleaner)?;
-        return Ok(if all_cleaned { Outcome::Clean } else { Outcome::SomeFailed });
     }
     let inputs: Vec<Input<'_>> = if args.inputs.is_empty() {
         vec![Input::Stdin]

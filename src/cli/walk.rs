@@ -59,6 +59,8 @@ pub(crate) struct Found {
     pub path: PathBuf,
     /// Its path relative to the input directory.
     pub relative: PathBuf,
+    /// True when `path` itself is a symbolic link (followed).
+    pub is_link: bool,
 }
 
 /// What a walk found, skipped and could not read.
@@ -112,7 +114,8 @@ pub(crate) fn walk(root: &Path, follow: bool, filters: &Filters, walked: &mut Wa
         }
         let relative = relative_of(entry.path());
         if filters.included(&relative) {
-            walked.files.push(Found { path: entry.into_path(), relative });
+            let is_link = entry.path_is_symlink();
+            walked.files.push(Found { path: entry.into_path(), relative, is_link });
         }
     }
 }
