@@ -1,0 +1,202 @@
+//! Shared pieces of the fuzz targets: the cleaner configurations under test, a reader that
+//! hands out data in uneven pieces, and the properties every cleaning must have.
+
+use std::io::{self, Read};
+use std::sync::OnceLock;
+
+use dechrome::Cleaner;
+
+/// A small extra rule pack whose triggers are short, so that the fuzzer reaches every action
+/// (drop-with-previous, drop-block, drop-rest) and both zones without guessing long phrases.
+const SHORT_TRIGGERS: &str = r#"
+[[rule]]
+id = "fz-with-previous"
+category = "media"
+exact = ["wait", "W"]
+action = "drop-with-previous"
+
+[[rule]]
+id = "fz-block"
+category = "byline"
+prefix = "bio:"
+action = "drop-block"
+
+[[rule]]
+id = "fz-rest"
+category = "related"
+exact = ["more", "M"]
+zone = "footer"
+action = "drop-rest"
+
+[[rule]]
+id = "fz-header"
+category = "navigation"
+regex = '^h\d$'
+zone = "header"
+
+[[rule]]
+id = "fz-footer"
+category = "footer"
+contains = "(c)"
+zone = "footer"
+"#;
+
+/// Number of cleaner configurations; [`cleaner`] takes an index modulo this.
+pub const CONFIGS: usize = 7;
+
+fn build(index: usize) -> Cleaner {
+    let mut b = Cleaner::builder();
+    match index {
+        0 => {}
+        1 => {
+            b.ascii_quotes(false).ascii_punct(true);
+        }
+        2 => {
+            b.nfkc(true).ascii_punct(true);
+        }
+        3 => {
+            b.default_rules(false).drop_duplicates(false);
+        }
+        4 => {
+            b.header_lines(1).footer_lines(1);
+        }
+        5 => {
+            b.header_lines(0).footer_lines(0).drop_duplicates(false);
+        }
+        _ => {
+            b.add_rules_toml(SHORT_TRIGGERS, "fuzz.toml").header_lines(3).footer_lines(3);
+        }
+    }
+    b.build().unwrap_or_else(|e| panic!("configuration {index} does not build: {e}"))
+}
+
+/// The cleaner for configuration `index % CONFIGS`, compiled once.
+pub fn cleaner(index: usize) -> &'static Cleaner {
+    static CLEANERS: OnceLock<Vec<Cleaner>> = OnceLock::new();
+    &CLEANERS.get_or_init(|| (0..CONFIGS).map(build).collect())[index % CONFIGS]
+}
+
+/// Whether configuration `index` may turn other characters into ASCII `/` or `<` (NFKC does:
+/// U+FF0F → `/`).
+pub fn may_create_ascii(index: usize) -> bool {
+    index % CONFIGS == 2
+}
+
+/// Reads `data` in pieces whose sizes cycle through `sizes` (a zero size is read as 1).
+pub struct Pieces<'a> {
+    data: &'a [u8],
+    sizes: &'a [u8],
+    next: usize,
+}
+
+impl<'a> Pieces<'a> {
+    /// A reader over `data`; with no sizes it reads one byte at a time.
+    pub fn new(data: &'a [u8], sizes: &'a [u8]) -> Self {
+        Self { data, sizes, next: 0 }
+    }
+}
+
+impl Read for Pieces<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let size = if self.sizes.is_empty() { 1 } else { usize::from(self.sizes[self.next % self.sizes.len()]).max(1) };
+        self.next += 1;
+        let n = size.min(buf.len()).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
+/// Cleans whatever `reader` yields into a byte vector.
+pub fn clean(cleaner: &Cleaner, reader: impl Read) -> Vec<u8> {
+    let mut out = Vec::new();
+    let stats = cleaner.clean_reader(reader, &mut out).unwrap_or_else(|e| panic!("in-memory cleaning failed: {e}"));
+    assert_eq!(stats.output_bytes, out.len() as u64, "stats.output_bytes disagrees with the output");
+    out
+}
+
+/// Tab and the Unicode space separators (category Zs).
+pub fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}')
+}
+
+/// The shape every cleaned output has, whatever the input: valid UTF-8; lines end in `\n` only;
+/// no C0 control but tab (and a form feed alone on its line, the document separator), no DEL,
+/// no C1 control, no byte-order mark or soft hyphen, no U+2028/U+2029; lines are trimmed and
+/// hold no run of two spaces; no blank line at the start or end of a document, never two blank
+/// lines in a row; the output is empty or ends with exactly one newline. Returns the output as
+/// text.
+pub fn check_shape(out: &[u8]) -> &str {
+    let text = std::str::from_utf8(out).unwrap_or_else(|e| panic!("output is not UTF-8: {e}"));
+    if text.is_empty() {
+        return text;
+    }
+    assert!(text.ends_with('\n'), "output does not end with a newline: {text:?}");
+    let mut document: Vec<&str> = Vec::new();
+    let check_document = |document: &mut Vec<&str>| {
+        if let (Some(first), Some(last)) = (document.first(), document.last()) {
+            assert!(!first.is_empty(), "document starts with a blank line: {text:?}");
+            assert!(!last.is_empty(), "document ends with a blank line: {text:?}");
+        }
+        let blank_pair = document.windows(2).any(|w| w[0].is_empty() && w[1].is_empty());
+        assert!(!blank_pair, "two blank lines in a row: {text:?}");
+        document.clear();
+    };
+    for line in text[..text.len() - 1].split('\n') {
+        if line == "\u{c}" {
+            check_document(&mut document);
+            continue;
+        }
+        for c in line.chars() {
+            let bad = matches!(c,
+                '\u{0}'..='\u{8}' | '\u{a}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+                | '\u{ad}' | '\u{feff}' | '\u{2028}' | '\u{2029}');
+            assert!(!bad, "output line holds {c:?}: {line:?}");
+        }
+        assert_eq!(line.trim_matches(is_space), line, "output line is not trimmed");
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            let double = is_space(c) && chars.peek().is_some_and(|&d| is_space(d));
+            assert!(!double, "output line holds a run of spaces: {line:?}");
+        }
+        document.push(line);
+    }
+    check_document(&mut document);
+    text
+}
+
+/// Counts ASCII `/` and `<` in `bytes`.
+pub fn slashes_and_angles(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'/' || b == b'<').count()
+}
+
+/// Every property of cleaning `data` with configuration `config`, with read sizes taken from
+/// `sizes`: shape, idempotence, the same output for any read sizes, invalid UTF-8 cleaned as
+/// its U+FFFD replacement, and no ASCII `/` or `<` conjured from other bytes.
+pub fn check_bytes(config: usize, data: &[u8], sizes: &[u8]) {
+    let cleaner = cleaner(config);
+    let whole = clean(cleaner, data);
+    let text = check_shape(&whole);
+
+    let again = cleaner.clean_str(text).text;
+    assert_eq!(again, text, "cleaning is not idempotent (configuration {config})");
+
+    let pieces = clean(cleaner, Pieces::new(data, sizes));
+    assert_eq!(pieces, whole, "read sizes {sizes:?} change the output (configuration {config})");
+    if !sizes.is_empty() {
+        let bytewise = clean(cleaner, Pieces::new(data, &[]));
+        assert_eq!(bytewise, whole, "one-byte reads change the output (configuration {config})");
+    }
+
+    // Decoding happens line by line; line ends are ASCII, which always ends a bad sequence, so
+    // cleaning the lossily decoded text must give the same result.
+    let lossy = String::from_utf8_lossy(data);
+    assert_eq!(cleaner.clean_str(&lossy).text, text, "lossy decoding first changes the output");
+
+    if !may_create_ascii(config) {
+        assert!(
+            slashes_and_angles(&whole) <= slashes_and_angles(data),
+            "output holds a '/' or '<' that the input did not: {text:?}"
+        );
+    }
+}
