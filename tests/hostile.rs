@@ -361,7 +361,7 @@ fn cuts_for(input: &[u8], random: &[usize], cr: bool) -> Vec<usize> {
 // Property tests
 
 proptest! {
-    #![proptest_config(config_with(300))]
+    #![proptest_config(config_with(4000))]
 
     #[test]
     fn arbitrary_bytes(config in 0..CONFIGS, input in prop::collection::vec(any::<u8>(), 0..3000),
@@ -369,6 +369,10 @@ proptest! {
         let cuts = cuts_for(&input, &random, false);
         check_all(config, &input, cuts)?;
     }
+}
+
+proptest! {
+    #![proptest_config(config_with(3000))]
 
     #[test]
     fn hostile_shapes(config in 0..CONFIGS, input in hostile(),
@@ -376,18 +380,30 @@ proptest! {
         let cuts = cuts_for(&input, &random, cr);
         check_all(config, &input, cuts)?;
     }
+}
+
+proptest! {
+    #![proptest_config(config_with(1200))]
 
     #[test]
     fn hostile_shapes_read_one_byte_at_a_time(config in 0..CONFIGS, input in hostile()) {
         let whole = clean_bytes(cleaner(config), &input);
         prop_assert_eq!(common::clean_chunked(cleaner(config), &input, 1), whole);
     }
+}
+
+proptest! {
+    #![proptest_config(config_with(1500))]
 
     #[test]
     fn jsonl_streams_of_arbitrary_lines(config in 0..CONFIGS, lines in prop::collection::vec(jsonl_line(), 0..12),
                                         drop_empty in any::<bool>()) {
         check_jsonl_stream(config, &lines.concat(), drop_empty)?;
     }
+}
+
+proptest! {
+    #![proptest_config(config_with(1000))]
 
     #[test]
     fn jsonl_text_is_cleaned_like_clean_str(config in 0..CONFIGS, text in hostile()) {
@@ -405,7 +421,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config_with(12))]
+    #![proptest_config(config_with(64))]
 
     /// Lines longer than the 64 KiB read buffer, with hostile pieces at random places: a
     /// character, a CRLF or a malformed sequence may straddle a buffer boundary.
