@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use assert_cmd::Command;
-use dechrome::Cleaner;
+use dechrome::{Cleaner, ExplainSink, RejectsSink, TextSink};
 use dechrome::jsonl::{JsonlCleaner, JsonlOptions, JsonlStats};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
@@ -417,6 +417,44 @@ proptest! {
         prop_assert_eq!(value["text"].as_str(), Some(expected.as_str()));
         prop_assert_eq!(value["id"].as_i64(), Some(1));
         prop_assert_eq!(value["other"].as_str(), Some("\u{2028}\r\n\u{0}"));
+    }
+}
+
+proptest! {
+    #![proptest_config(config_with(800))]
+
+    /// `clean_to_sink` feeding text, rejects and explanation sinks at once: the text equals
+    /// `clean_reader`'s, and the documented counts agree with what the sinks received.
+    #[test]
+    fn sinks_and_stats_agree(config in 0..CONFIGS, input in hostile(), random in prop::collection::vec(any::<usize>(), 0..8)) {
+        let (mut text, mut rejects, mut explain) = (Vec::new(), Vec::new(), Vec::new());
+        let mut sinks = (TextSink::new(&mut text), (RejectsSink::new(&mut rejects, "in"), ExplainSink::new(&mut explain)));
+        let reader = CutReader::new(&input, cuts_for(&input, &random, true));
+        let stats = cleaner(config).clean_to_sink(reader, &mut sinks).expect("in-memory streams cannot fail");
+        drop(sinks);
+        prop_assert_eq!(&text, &clean_bytes(cleaner(config), &input));
+        let text = check_shape(&text)?;
+        let separators = text.lines().filter(|l| *l == "\u{c}").count() as u64;
+        let written = text.lines().filter(|l| !l.is_empty() && *l != "\u{c}").count() as u64;
+
+        prop_assert_eq!(stats.input_bytes, input.len() as u64);
+        prop_assert_eq!(stats.kept_lines, written, "kept_lines is not the number of non-blank lines written");
+        prop_assert_eq!(stats.documents, separators + u64::from(!input.is_empty()));
+        prop_assert!(stats.input_lines >= stats.kept_lines + stats.dropped_lines());
+        let by_category: u64 = stats.by_category().iter().map(|(_, lines, _)| lines).sum();
+        prop_assert_eq!(by_category, stats.dropped_lines());
+
+        let rejects = String::from_utf8(rejects).map_err(|e| TestCaseError::fail(format!("rejects not UTF-8: {e}")))?;
+        prop_assert_eq!(rejects.lines().count() as u64, stats.dropped_lines(), "one rejects row per dropped line");
+        for row in rejects.lines() {
+            let fields: Vec<&str> = row.split('\t').collect();
+            prop_assert_eq!(fields.len(), 6, "rejects row {:?}", row);
+            prop_assert_eq!(fields[0], "in");
+            let document: u64 = fields[1].parse().map_err(|_| TestCaseError::fail(format!("bad row {row:?}")))?;
+            prop_assert!((1..=stats.documents).contains(&document), "rejects row {:?}", row);
+        }
+        let explain = String::from_utf8(explain).map_err(|e| TestCaseError::fail(format!("explain not UTF-8: {e}")))?;
+        prop_assert_eq!(explain.lines().count() as u64, stats.input_lines + separators, "one explain row per line and separator");
     }
 }
 
