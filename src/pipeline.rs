@@ -3,7 +3,7 @@
 use std::io::Read;
 
 use crate::classify::{
-    ContextSettings, DocumentContext, Entry, LineFeatures, Matcher, Matches, Verdict, match_view,
+    ContextSettings, DocumentContext, Entry, LineFeatures, MatchScratch, Matcher, Matches, Verdict, match_view,
 };
 use crate::error::{Error, Result};
 use crate::input::{Frame, read_frames};
@@ -34,6 +34,7 @@ impl Engine {
         let mut context = DocumentContext::new(self.context);
         let mut scratch = Scratch::default();
         let mut view_buffer = String::new();
+        let mut match_scratch = MatchScratch::default();
         let mut counters = Counters {
             dropped: vec![(0, 0); self.matcher.rule_count()],
             kept_lines: 0,
@@ -72,7 +73,7 @@ impl Engine {
                         } else {
                             entry.features = LineFeatures::of(&entry.text);
                             let view = match_view(&entry.text, &mut view_buffer);
-                            matches = self.matcher.find(view, &entry.features, context.in_header());
+                            matches = self.matcher.find(view, &entry.features, &mut match_scratch);
                         }
                     }
                     context.push(entry, matches, &self.matcher, &mut emit)?;

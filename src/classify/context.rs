@@ -184,7 +184,7 @@ impl DocumentContext {
     }
 
     fn decide(&mut self, entry: &mut Entry, matches: super::matcher::Matches, matcher: &Matcher) -> Verdict {
-        if let Some(rule) = matches.now {
+        if let Some(rule) = matches.now(self.in_header()) {
             match matcher.rule(rule).action {
                 Action::DropLine => {}
                 Action::DropWithPrevious => self.drop_previous_title(self.window.len(), rule),

@@ -1,12 +1,18 @@
-//! Compiled rules: every literal pattern in one Aho-Corasick automaton, every regex in one
-//! `RegexSet`, so a line is scanned once whatever the number of rules.
+//! Compiled rules. A line is compared with all of them in about one pass:
+//! - `exact` and `prefix` patterns, and the literals anchored regexes start with, share one
+//!   [`PrefixTrie`] walked from the first byte;
+//! - `contains` patterns and the literals of unanchored regexes share one Aho-Corasick automaton;
+//! - a regex with such literals runs only on lines where one of them was found; the few regexes
+//!   without any are grouped into `RegexSet`s by their guards.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind as AcMatchKind};
-use regex::{RegexSet, RegexSetBuilder};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind as AcMatchKind};
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 use super::features::LineFeatures;
+use super::prefilter::RegexPrefilter;
+use super::prefix_trie::{PatternId, PrefixTrie};
 use crate::error::{Error, Result};
-use crate::rules::{Action, MatchKind, RuleSet, Zone};
+use crate::rules::{Action, MatchKind, Rule, RuleSet, Zone};
 
 /// Index of a rule in [`Matcher::rules`]; the last index is the duplicate-line pseudo-rule.
 pub(crate) type RuleRef = u32;
@@ -22,6 +28,13 @@ pub(crate) struct RuleInfo {
     skip_sentences: bool,
 }
 
+impl RuleInfo {
+    /// The rule's guards allow it to fire on a line of this shape.
+    fn allows(&self, features: &LineFeatures) -> bool {
+        !(self.max_chars.is_some_and(|max| features.chars > max) || (self.skip_sentences && features.sentence))
+    }
+}
+
 /// Unicode classes in many case-insensitive rules need more room than regex's 10 MiB default.
 const REGEX_SIZE_LIMIT: usize = 256 * 1024 * 1024;
 
@@ -29,38 +42,59 @@ const REGEX_SIZE_LIMIT: usize = 256 * 1024 * 1024;
 pub(crate) const DUPLICATE_RULE_ID: &str = "duplicate-line";
 pub(crate) const DUPLICATE_CATEGORY: &str = "duplicate";
 
+/// What a literal found in a line stands for.
 #[derive(Debug)]
-struct LiteralPattern {
-    rule: RuleRef,
-    kind: MatchKind,
-    /// Kept for the byte-exact check of case-sensitive rules.
-    text: Box<str>,
-    case_sensitive: bool,
+enum LiteralTarget {
+    /// A literal rule's own pattern: `kind` says where it must be found.
+    Rule { rule: RuleRef, kind: MatchKind, case_sensitive: bool, text: Box<str> },
+    /// A required literal of the filtered regex at this index: the regex must now run.
+    Regex(u32),
 }
 
-/// The best rules that matched a line, by zone handling.
+/// The best (lowest-index) rule that matched a line, per zone.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Matches {
-    /// Lowest-index rule that applies right away (zone `any`, or `header` inside the header).
-    pub now: Option<RuleRef>,
-    /// Lowest-index `footer` rule; it applies only if the line ends up in the footer zone.
+    pub any: Option<RuleRef>,
+    /// Applies only while the header zone is open.
+    pub header: Option<RuleRef>,
+    /// Applies only if the line ends up in the footer zone.
     pub footer: Option<RuleRef>,
 }
 
-#[derive(Debug)]
-pub(crate) struct Matcher {
-    rules: Vec<RuleInfo>,
-    literals: Option<AhoCorasick>,
-    literal_patterns: Vec<LiteralPattern>,
-    /// Longest exact/prefix pattern: on long lines only this many leading bytes are scanned.
-    anchored_scan_bytes: usize,
-    /// Lines up to this many bytes are scanned whole (for `contains` rules).
-    full_scan_bytes: usize,
-    /// Regex rules grouped by their guards, so a line only runs the sets that can fire on it.
-    regex_groups: Vec<RegexGroup>,
+impl Matches {
+    fn add(&mut self, rule: RuleRef, zone: Zone) {
+        let slot = match zone {
+            Zone::Any => &mut self.any,
+            Zone::Header => &mut self.header,
+            Zone::Footer => &mut self.footer,
+        };
+        if slot.is_none_or(|current| rule < current) {
+            *slot = Some(rule);
+        }
+    }
+
+    /// The rule that applies right away.
+    pub(crate) fn now(&self, in_header: bool) -> Option<RuleRef> {
+        match (self.any, self.header.filter(|_| in_header)) {
+            (Some(a), Some(h)) => Some(a.min(h)),
+            (a, h) => a.or(h),
+        }
+    }
 }
 
-/// Regex rules that share a length tier and a sentence guard, compiled into one set.
+/// Reusable per-thread buffer for [`Matcher::find`].
+#[derive(Debug, Default)]
+pub(crate) struct MatchScratch {
+    regex_candidates: Vec<u32>,
+}
+
+#[derive(Debug)]
+struct FilteredRegex {
+    rule: RuleRef,
+    regex: Regex,
+}
+
+/// Unfiltered regex rules that share a length tier and a sentence guard, compiled into one set.
 #[derive(Debug)]
 struct RegexGroup {
     set: RegexSet,
@@ -84,45 +118,120 @@ fn guard_bytes(max_chars: Option<usize>) -> usize {
     max_chars.map_or(usize::MAX, |n| n.saturating_mul(4))
 }
 
+fn regex_source(rule: &Rule, pattern: &str) -> String {
+    if rule.case_sensitive { pattern.to_string() } else { format!("(?i){pattern}") }
+}
+
+fn rule_error(rule: &Rule, message: String) -> Error {
+    Error::Rules { source_name: rule.source.clone(), rule_id: Some(rule.id.clone()), message }
+}
+
+#[derive(Debug)]
+pub(crate) struct Matcher {
+    rules: Vec<RuleInfo>,
+    start_trie: PrefixTrie,
+    start_targets: Vec<LiteralTarget>,
+    anywhere: Option<AhoCorasick>,
+    anywhere_targets: Vec<LiteralTarget>,
+    /// Lines longer than this many bytes cannot satisfy any `contains` or unanchored-regex guard.
+    anywhere_scan_bytes: usize,
+    filtered_regexes: Vec<FilteredRegex>,
+    regex_groups: Vec<RegexGroup>,
+}
+
+/// Collects the pieces of a [`Matcher`] while the rules are read.
+#[derive(Default)]
+struct MatcherParts {
+    start_trie: PrefixTrie,
+    start_targets: Vec<LiteralTarget>,
+    anywhere_literals: Vec<Vec<u8>>,
+    anywhere_targets: Vec<LiteralTarget>,
+    anywhere_scan_bytes: usize,
+    filtered_regexes: Vec<FilteredRegex>,
+    /// (tier, skips sentences) -> (sources, rules)
+    unfiltered: Vec<((usize, bool), Vec<String>, Vec<RuleRef>)>,
+}
+
+impl MatcherParts {
+    fn add_start(&mut self, literal: &[u8], target: LiteralTarget) {
+        let id = PatternId::try_from(self.start_targets.len()).unwrap_or(PatternId::MAX);
+        self.start_trie.insert(literal, id);
+        self.start_targets.push(target);
+    }
+
+    fn add_anywhere(&mut self, literal: Vec<u8>, target: LiteralTarget, guard: Option<usize>) {
+        self.anywhere_scan_bytes = self.anywhere_scan_bytes.max(guard_bytes(guard));
+        self.anywhere_literals.push(literal);
+        self.anywhere_targets.push(target);
+    }
+
+    fn add_regex(&mut self, rule: &Rule, rule_ref: RuleRef, pattern: &str) -> Result<()> {
+        let source = regex_source(rule, pattern);
+        let parse = |folded: bool| {
+            regex_syntax::ParserBuilder::new()
+                .case_insensitive(folded)
+                .build()
+                .parse(pattern)
+                .map_err(|e| rule_error(rule, format!("invalid regex {pattern:?}: {e}")))
+        };
+        let folded = if rule.case_sensitive { None } else { Some(parse(true)?) };
+        let prefilter = RegexPrefilter::of(&parse(false)?, folded.as_ref());
+        if prefilter == RegexPrefilter::Unfiltered {
+            let key = (regex_tier(rule.max_chars), rule.skip_sentences);
+            match self.unfiltered.iter_mut().find(|(k, _, _)| *k == key) {
+                Some((_, sources, rules)) => {
+                    sources.push(source);
+                    rules.push(rule_ref);
+                }
+                None => self.unfiltered.push((key, vec![source], vec![rule_ref])),
+            }
+            return Ok(());
+        }
+        let regex = RegexBuilder::new(&source)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(REGEX_SIZE_LIMIT)
+            .build()
+            .map_err(|e| rule_error(rule, format!("cannot compile regex {pattern:?}: {e}")))?;
+        let index = u32::try_from(self.filtered_regexes.len())
+            .map_err(|_| rule_error(rule, "too many regex patterns".into()))?;
+        self.filtered_regexes.push(FilteredRegex { rule: rule_ref, regex });
+        match prefilter {
+            RegexPrefilter::AtStart(literals) => {
+                for literal in literals {
+                    self.add_start(&literal, LiteralTarget::Regex(index));
+                }
+            }
+            RegexPrefilter::Anywhere(literals) => {
+                for literal in literals {
+                    self.add_anywhere(literal, LiteralTarget::Regex(index), rule.max_chars);
+                }
+            }
+            RegexPrefilter::Unfiltered => {}
+        }
+        Ok(())
+    }
+}
+
 impl Matcher {
     pub(crate) fn new(rules: &RuleSet) -> Result<Self> {
         let mut infos = Vec::with_capacity(rules.len() + 1);
-        let mut literal_patterns = Vec::new();
-        // (tier, skips sentences) -> (sources, rules)
-        let mut regex_buckets: Vec<((usize, bool), Vec<String>, Vec<RuleRef>)> = Vec::new();
-        let (mut anchored_scan_bytes, mut full_scan_bytes) = (0, 0);
+        let mut parts = MatcherParts::default();
         for (index, rule) in rules.iter().enumerate() {
             let rule_ref = RuleRef::try_from(index)
                 .map_err(|_| Error::Setting(format!("too many rules ({})", rules.len())))?;
             for pattern in &rule.patterns {
+                let literal = || LiteralTarget::Rule {
+                    rule: rule_ref,
+                    kind: rule.kind,
+                    case_sensitive: rule.case_sensitive,
+                    text: pattern.as_str().into(),
+                };
                 match rule.kind {
-                    MatchKind::Regex => {
-                        let flags = if rule.case_sensitive { "" } else { "(?i)" };
-                        let key = (regex_tier(rule.max_chars), rule.skip_sentences);
-                        let bucket = match regex_buckets.iter().position(|(k, _, _)| *k == key) {
-                            Some(i) => &mut regex_buckets[i],
-                            None => {
-                                regex_buckets.push((key, Vec::new(), Vec::new()));
-                                let last = regex_buckets.len() - 1;
-                                &mut regex_buckets[last]
-                            }
-                        };
-                        bucket.1.push(format!("{flags}{pattern}"));
-                        bucket.2.push(rule_ref);
+                    MatchKind::Regex => parts.add_regex(rule, rule_ref, pattern)?,
+                    MatchKind::Contains => {
+                        parts.add_anywhere(pattern.as_bytes().to_vec(), literal(), rule.max_chars);
                     }
-                    kind => {
-                        if kind == MatchKind::Contains {
-                            full_scan_bytes = full_scan_bytes.max(guard_bytes(rule.max_chars));
-                        } else {
-                            anchored_scan_bytes = anchored_scan_bytes.max(pattern.len());
-                        }
-                        literal_patterns.push(LiteralPattern {
-                            rule: rule_ref,
-                            kind,
-                            text: pattern.as_str().into(),
-                            case_sensitive: rule.case_sensitive,
-                        });
-                    }
+                    MatchKind::Exact | MatchKind::Prefix => parts.add_start(pattern.as_bytes(), literal()),
                 }
             }
             infos.push(RuleInfo {
@@ -142,19 +251,23 @@ impl Matcher {
             max_chars: None,
             skip_sentences: false,
         });
-        let literals = if literal_patterns.is_empty() {
+        if RuleRef::try_from(infos.len()).is_err() || parts.start_targets.len() >= PatternId::MAX as usize {
+            return Err(Error::Setting(format!("too many rules ({})", rules.len())));
+        }
+        let anywhere = if parts.anywhere_literals.is_empty() {
             None
         } else {
             let built = AhoCorasickBuilder::new()
                 .match_kind(AcMatchKind::Standard)
                 .ascii_case_insensitive(true)
-                .build(literal_patterns.iter().map(|p| p.text.as_bytes()))
+                // Scanned over most short lines: a DFA (a few hundred KiB) is the fastest scan.
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&parts.anywhere_literals)
                 .map_err(|e| Error::Setting(format!("cannot build the literal matcher: {e}")))?;
             Some(built)
         };
-        let mut regex_groups = Vec::with_capacity(regex_buckets.len());
-        for ((tier, skips_sentences), sources, rules) in regex_buckets {
-            // Each regex compiled on its own when the pack was loaded; a failure here is a size limit.
+        let mut regex_groups = Vec::with_capacity(parts.unfiltered.len());
+        for ((tier, skips_sentences), sources, rules) in parts.unfiltered {
             let set = RegexSetBuilder::new(&sources)
                 .size_limit(REGEX_SIZE_LIMIT)
                 .dfa_size_limit(REGEX_SIZE_LIMIT)
@@ -164,10 +277,12 @@ impl Matcher {
         }
         Ok(Self {
             rules: infos,
-            literals,
-            literal_patterns,
-            anchored_scan_bytes,
-            full_scan_bytes,
+            start_trie: parts.start_trie,
+            start_targets: parts.start_targets,
+            anywhere,
+            anywhere_targets: parts.anywhere_targets,
+            anywhere_scan_bytes: parts.anywhere_scan_bytes,
+            filtered_regexes: parts.filtered_regexes,
             regex_groups,
         })
     }
@@ -185,41 +300,41 @@ impl Matcher {
         self.rules.len()
     }
 
-    /// Finds the rules that fire on `view` (the line's match view).
-    pub(crate) fn find(&self, view: &str, features: &LineFeatures, in_header: bool) -> Matches {
+    /// Finds the rules that fire on `view` (the line's match view), whatever the zone.
+    pub(crate) fn find(&self, view: &str, features: &LineFeatures, scratch: &mut MatchScratch) -> Matches {
         let mut matches = Matches::default();
-        let mut consider = |rule: RuleRef| {
-            let info = &self.rules[rule as usize];
-            if info.max_chars.is_some_and(|max| features.chars > max) || (info.skip_sentences && features.sentence) {
-                return;
-            }
-            let slot = match info.zone {
-                Zone::Any => &mut matches.now,
-                Zone::Header if in_header => &mut matches.now,
-                Zone::Header => return,
-                Zone::Footer => &mut matches.footer,
-            };
-            if slot.is_none_or(|current| rule < current) {
-                *slot = Some(rule);
-            }
-        };
-        if let Some(literals) = &self.literals {
-            let bytes = view.as_bytes();
-            let scanned = if bytes.len() <= self.full_scan_bytes {
-                bytes
-            } else {
-                &bytes[..bytes.len().min(self.anchored_scan_bytes)]
-            };
-            for m in literals.find_overlapping_iter(scanned) {
-                let pattern = &self.literal_patterns[m.pattern().as_usize()];
-                let placed = match pattern.kind {
-                    MatchKind::Exact => m.start() == 0 && m.end() == bytes.len(),
-                    MatchKind::Prefix => m.start() == 0,
+        let bytes = view.as_bytes();
+        let candidates = &mut scratch.regex_candidates;
+        candidates.clear();
+        let mut on_literal = |target: &LiteralTarget, start: usize, end: usize| match *target {
+            LiteralTarget::Rule { rule, kind, case_sensitive, ref text } => {
+                let placed = match kind {
+                    MatchKind::Exact => start == 0 && end == bytes.len(),
+                    MatchKind::Prefix => start == 0,
                     MatchKind::Contains | MatchKind::Regex => true,
                 };
-                if placed && (!pattern.case_sensitive || &bytes[m.start()..m.end()] == pattern.text.as_bytes()) {
-                    consider(pattern.rule);
+                let info = &self.rules[rule as usize];
+                if placed && (!case_sensitive || &bytes[start..end] == text.as_bytes()) && info.allows(features) {
+                    matches.add(rule, info.zone);
                 }
+            }
+            LiteralTarget::Regex(index) => candidates.push(index),
+        };
+        self.start_trie.for_each_prefix_of(bytes, |id, len| on_literal(&self.start_targets[id as usize], 0, len));
+        if let Some(anywhere) = &self.anywhere
+            && bytes.len() <= self.anywhere_scan_bytes
+        {
+            for m in anywhere.find_overlapping_iter(bytes) {
+                on_literal(&self.anywhere_targets[m.pattern().as_usize()], m.start(), m.end());
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        for &index in candidates.iter() {
+            let filtered = &self.filtered_regexes[index as usize];
+            let info = &self.rules[filtered.rule as usize];
+            if info.allows(features) && filtered.regex.is_match(view) {
+                matches.add(filtered.rule, info.zone);
             }
         }
         for group in &self.regex_groups {
@@ -227,9 +342,95 @@ impl Matcher {
                 continue;
             }
             for index in group.set.matches(view).iter() {
-                consider(group.rules[index]);
+                let rule = group.rules[index];
+                let info = &self.rules[rule as usize];
+                if info.allows(features) {
+                    matches.add(rule, info.zone);
+                }
             }
         }
         matches
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::match_view;
+    use crate::normalize::{NormalizeOptions, Normalizer, Scratch};
+
+    /// Every rule checked on its own, without trie, automaton or prefilters.
+    fn reference_find(rules: &RuleSet, regexes: &[Vec<Regex>], view: &str, features: &LineFeatures) -> Matches {
+        let mut matches = Matches::default();
+        let lower = view.to_ascii_lowercase();
+        for (index, rule) in rules.iter().enumerate() {
+            let hit = rule.patterns.iter().zip(0..).any(|(pattern, nth)| {
+                let same_case = |found: bool| found && (!rule.case_sensitive || view.contains(pattern.as_str()));
+                let pattern_lower = pattern.to_ascii_lowercase();
+                match rule.kind {
+                    MatchKind::Exact => same_case(lower == pattern_lower) && (!rule.case_sensitive || view == pattern),
+                    MatchKind::Prefix => {
+                        same_case(lower.starts_with(&pattern_lower)) && (!rule.case_sensitive || view.starts_with(pattern.as_str()))
+                    }
+                    MatchKind::Contains => same_case(lower.contains(&pattern_lower)),
+                    MatchKind::Regex => regexes[index][nth].is_match(view),
+                }
+            });
+            let info = RuleInfo {
+                id: String::new(),
+                category: String::new(),
+                zone: rule.zone,
+                action: rule.action,
+                max_chars: rule.max_chars,
+                skip_sentences: rule.skip_sentences,
+            };
+            if hit && info.allows(features) {
+                matches.add(index as RuleRef, rule.zone);
+            }
+        }
+        matches
+    }
+
+    /// The trie, the automaton and the regex prefilters only skip work: on every line of the
+    /// fixtures (and of the development pages, when they are beside the repository) the
+    /// matcher finds exactly the rules that checking each rule on its own finds.
+    #[test]
+    fn prefilters_never_change_what_matches() {
+        let rules = RuleSet::builtin().unwrap();
+        let matcher = Matcher::new(&rules).unwrap();
+        let regexes: Vec<Vec<Regex>> = rules
+            .iter()
+            .map(|rule| match rule.kind {
+                MatchKind::Regex => rule.patterns.iter().map(|p| Regex::new(&regex_source(rule, p)).unwrap()).collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        let normalizer = Normalizer::new(NormalizeOptions::default());
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files: Vec<_> = std::fs::read_dir(root.join("fixtures"))
+            .unwrap()
+            .map(|entry| entry.unwrap().path().join("input.txt"))
+            .collect();
+        if let Ok(pages) = std::fs::read_dir(root.join("../shared/data/aeb-dev")) {
+            files.extend(pages.map(|entry| entry.unwrap().path()));
+        }
+        let (mut scratch, mut normalized, mut view_buffer) = (Scratch::default(), String::new(), String::new());
+        let mut match_scratch = MatchScratch::default();
+        let mut checked = 0;
+        for file in files {
+            let Ok(bytes) = std::fs::read(&file) else { continue };
+            for line in String::from_utf8_lossy(&bytes).lines() {
+                normalizer.normalize_into(line, &mut scratch, &mut normalized);
+                if normalized.is_empty() {
+                    continue;
+                }
+                let features = LineFeatures::of(&normalized);
+                let view = match_view(&normalized, &mut view_buffer);
+                let expected = reference_find(&rules, &regexes, view, &features);
+                assert_eq!(matcher.find(view, &features, &mut match_scratch), expected, "{file:?}: {view:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 100, "only {checked} lines checked");
     }
 }

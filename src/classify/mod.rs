@@ -2,7 +2,8 @@
 //!
 //! Three layers, each in its own file:
 //! - [`view`]: the normalized form of a line that rules are compared with;
-//! - [`matcher`]: single-line rules, all literals in one automaton and all regexes in one set;
+//! - [`matcher`]: single-line rules: literals in a trie and one automaton, regexes behind
+//!   literal prefilters ([`prefilter`], [`prefix_trie`]);
 //! - [`context`]: decisions that need neighbours (zones, "drop the title before", blocks,
 //!   rest-of-document, duplicates), made over a bounded window of lines described by
 //!   [`features`].
@@ -10,9 +11,11 @@
 mod context;
 mod features;
 mod matcher;
+mod prefilter;
+mod prefix_trie;
 mod view;
 
 pub(crate) use context::{ContextSettings, DocumentContext, Entry, Verdict};
 pub(crate) use features::LineFeatures;
-pub(crate) use matcher::{Matcher, Matches};
+pub(crate) use matcher::{MatchScratch, Matcher, Matches};
 pub(crate) use view::{match_view, match_view_of_pattern};

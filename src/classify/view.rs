@@ -1,13 +1,15 @@
 //! The match view of a line: what rules are compared with. Normalized text with every kind of
 //! space as a plain space, runs collapsed, and curly quotes straight, so that `Read:\u{a0} Biggest`
-//! and `Read: Biggest` match the same rules whatever the output options are.
+//! and `Read: Biggest` match the same rules whatever the output options are. The long s (`ſ`)
+//! reads as `s`: case-insensitive regexes treat them alike, and so must their literal prefilters.
 
 use crate::normalize::is_horizontal_space;
 
-fn straight_quote(c: char) -> char {
+fn view_char(c: char) -> char {
     match c {
         '\u{2018}'..='\u{201b}' => '\'',
         '\u{201c}'..='\u{201f}' => '"',
+        '\u{17f}' => 's',
         c => c,
     }
 }
@@ -17,13 +19,13 @@ pub(crate) fn match_view<'a>(normalized: &'a str, buffer: &'a mut String) -> &'a
     let needs_work = if normalized.is_ascii() {
         normalized.as_bytes().contains(&b'\t')
     } else {
-        normalized.chars().any(|c| (c != ' ' && is_horizontal_space(c)) || straight_quote(c) != c)
+        normalized.chars().any(|c| (c != ' ' && is_horizontal_space(c)) || view_char(c) != c)
     };
     if !needs_work {
         return normalized;
     }
     buffer.clear();
-    buffer.extend(normalized.chars().map(|c| if is_horizontal_space(c) { ' ' } else { straight_quote(c) }));
+    buffer.extend(normalized.chars().map(|c| if is_horizontal_space(c) { ' ' } else { view_char(c) }));
     buffer
 }
 
@@ -34,7 +36,7 @@ pub(crate) fn match_view_of_pattern(pattern: &str) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.extend(word.chars().map(straight_quote));
+        out.extend(word.chars().map(view_char));
     }
     out
 }
@@ -51,6 +53,7 @@ mod tests {
     fn views() {
         assert_eq!(view_of("Read:\u{a0}Biggest"), "Read: Biggest");
         assert_eq!(view_of("\u{201c}Hi\u{201d}\tthere"), "\"Hi\" there");
+        assert_eq!(view_of("\u{17f}kip"), "skip");
         let mut buffer = String::new();
         assert!(std::ptr::eq(match_view("plain", &mut buffer), "plain"));
         assert_eq!(match_view_of_pattern("  Read:\u{a0}  more \u{2019} "), "Read: more '");

@@ -282,8 +282,9 @@ fn validate(spec: RuleSpec, source_name: &str) -> Result<Rule> {
     let mut normalized = Vec::with_capacity(patterns.len());
     for pattern in patterns {
         if kind == MatchKind::Regex {
-            let flagged = if spec.case_sensitive { pattern.clone() } else { format!("(?i){pattern}") };
-            if let Err(e) = regex::Regex::new(&flagged) {
+            // Parsing catches syntax errors cheaply; the matcher compiles each regex once.
+            let parsed = regex_syntax::ParserBuilder::new().case_insensitive(!spec.case_sensitive).build().parse(&pattern);
+            if let Err(e) = parsed {
                 return Err(fail(format!("invalid regex {pattern:?}: {e}")));
             }
             normalized.push(pattern);

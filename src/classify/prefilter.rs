@@ -1,0 +1,171 @@
+//! Literal prefilters for regex rules: strings one of which every match of a regex contains.
+//!
+//! A regex rule runs only on lines where one of its required literals occurs, so most lines
+//! never reach a regex engine. For a regex anchored with `^` whose matches start with known
+//! literals, those must be at the start of the line; otherwise the best set of literals that
+//! every match must contain somewhere is used (`.{8,200} (\||-) \p{Lu}.*` needs ` | ` or
+//! ` - `). Regexes without such literals run on every line their guards allow.
+
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::{Hir, HirKind, Look};
+
+/// Required literals shorter than this occur in too many lines to be worth a prefilter.
+const MIN_ANYWHERE_BYTES: usize = 2;
+/// More literals than this (case variants multiply them) and the regex runs unfiltered.
+const MAX_LITERALS: usize = 256;
+
+/// Where a regex's required literals must occur.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum RegexPrefilter {
+    /// At the start of the line.
+    AtStart(Vec<Vec<u8>>),
+    /// Anywhere in the line.
+    Anywhere(Vec<Vec<u8>>),
+    /// No useful literal: the regex runs on every line its guards allow.
+    Unfiltered,
+}
+
+impl RegexPrefilter {
+    /// The prefilter of a regex parsed as `hir`; `folded` is the same regex parsed with case
+    /// insensitivity when the rule asks for it.
+    ///
+    /// Literals are matched ASCII case-insensitively, so they are taken from the case-sensitive
+    /// parse (`(?i)` would multiply them by every case variant) unless they hold non-ASCII
+    /// cased letters (or a character cut short), whose other cases only the folded parse lists.
+    /// ASCII letters have two non-ASCII case variants: the Kelvin sign, which NFC turns into
+    /// `K`, and the long s, which the match view turns into `s`.
+    pub(crate) fn of(hir: &Hir, folded: Option<&Hir>) -> Self {
+        match (Self::from_literals(hir), folded) {
+            (RegexPrefilter::AtStart(literals) | RegexPrefilter::Anywhere(literals), Some(folded))
+                if literals.iter().any(|l| has_non_ascii_case(l)) =>
+            {
+                Self::from_literals(folded)
+            }
+            (prefilter, _) => prefilter,
+        }
+    }
+
+    fn from_literals(hir: &Hir) -> Self {
+        if hir.properties().look_set_prefix().contains(Look::Start)
+            && let Some(literals) = prefixes(hir).filter(|l| l.iter().all(|l| !l.is_empty()))
+        {
+            return RegexPrefilter::AtStart(literals);
+        }
+        match required(hir) {
+            Some(literals) if literals.iter().all(|l| l.len() >= MIN_ANYWHERE_BYTES) => {
+                RegexPrefilter::Anywhere(literals)
+            }
+            _ => RegexPrefilter::Unfiltered,
+        }
+    }
+}
+
+/// The finite set of literals every match of `hir` starts with, ASCII-lowercased (they are
+/// compared ASCII case-insensitively) and deduplicated.
+fn prefixes(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    let mut extractor = Extractor::new();
+    extractor.kind(ExtractKind::Prefix).limit_total(MAX_LITERALS * 4);
+    let sequence = extractor.extract(hir);
+    let mut lowered: Vec<Vec<u8>> = sequence.literals()?.iter().map(|l| l.as_bytes().to_ascii_lowercase()).collect();
+    lowered.sort_unstable();
+    lowered.dedup();
+    (!lowered.is_empty() && lowered.len() <= MAX_LITERALS).then_some(lowered)
+}
+
+/// A set of literals one of which every match of `hir` contains, the best found: for a
+/// sequence, the prefixes of each of its tails; for alternatives, the union of theirs.
+fn required(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    match hir.kind() {
+        HirKind::Capture(capture) => required(&capture.sub),
+        HirKind::Repetition(repetition) if repetition.min > 0 => required(&repetition.sub),
+        HirKind::Alternation(branches) => {
+            let mut union = Vec::new();
+            for branch in branches {
+                union.extend(required(branch)?);
+            }
+            union.sort_unstable();
+            union.dedup();
+            (union.len() <= MAX_LITERALS).then_some(union)
+        }
+        HirKind::Concat(parts) => (0..parts.len())
+            .filter_map(|from| prefixes(&Hir::concat(parts[from..].to_vec())))
+            .chain(parts.iter().filter_map(required))
+            .filter(|literals| literals.iter().all(|l| !l.is_empty()))
+            .max_by_key(|literals| (literals.iter().map(Vec::len).min(), std::cmp::Reverse(literals.len()))),
+        _ => prefixes(hir).filter(|literals| literals.iter().all(|l| !l.is_empty())),
+    }
+}
+
+fn has_non_ascii_case(literal: &[u8]) -> bool {
+    String::from_utf8_lossy(literal).chars().any(|c| {
+        !c.is_ascii() && (c == char::REPLACEMENT_CHARACTER || c.is_lowercase() || c.is_uppercase())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prefilter(pattern: &str) -> RegexPrefilter {
+        let parse = |folded| regex_syntax::ParserBuilder::new().case_insensitive(folded).build().parse(pattern).unwrap();
+        RegexPrefilter::of(&parse(false), Some(&parse(true)))
+    }
+
+    fn literals(strings: &[&str]) -> Vec<Vec<u8>> {
+        strings.iter().map(|s| s.as_bytes().to_vec()).collect()
+    }
+
+    #[test]
+    fn anchored_alternatives_become_start_literals() {
+        let expected = literals(&[
+            "read more ", "read more: ", "read also ", "read also: ", "see more ", "see more: ", "see also ",
+            "see also: ",
+        ]);
+        match prefilter("^(Read|see) (more|also):? .+$") {
+            RegexPrefilter::AtStart(mut found) => {
+                found.sort();
+                let mut expected = expected;
+                expected.sort();
+                assert_eq!(found, expected);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn uncased_symbols_need_no_variants() {
+        assert!(matches!(prefilter(r"^(copyright\s*)?(©|\(c\))\s*\D{0,30}$"), RegexPrefilter::AtStart(l) if l.len() == 3));
+    }
+
+    #[test]
+    fn non_ascii_literals_keep_their_case_variants() {
+        match prefilter("^été") {
+            RegexPrefilter::AtStart(found) => {
+                let found: Vec<String> = found.iter().map(|l| String::from_utf8_lossy(l).into_owned()).collect();
+                assert!(found.len() == 4 && found.contains(&"ÉtÉ".to_string()) && found.contains(&"été".to_string()), "{found:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn unanchored_and_shapeless_regexes() {
+        assert!(matches!(prefilter("all rights reserved"), RegexPrefilter::Anywhere(_)));
+        assert_eq!(prefilter(r"^\p{Lu}\w+ \d+$"), RegexPrefilter::Unfiltered);
+        assert_eq!(prefilter("^.{1,40}$"), RegexPrefilter::Unfiltered);
+        // A branch without the anchor makes the literals unanchored; too short ones are useless.
+        assert_eq!(prefilter("^ab|c"), RegexPrefilter::Unfiltered);
+        assert_eq!(prefilter("^ab|cd"), RegexPrefilter::Anywhere(literals(&["ab", "cd"])));
+    }
+
+    #[test]
+    fn literals_inside_the_pattern() {
+        assert_eq!(
+            prefilter(r"^.{8,200}\S (\||-) \p{Lu}.*$"),
+            RegexPrefilter::Anywhere(literals(&[" - ", " | "]))
+        );
+        assert_eq!(prefilter(r"^\d+ (comments|replies)$"), RegexPrefilter::Anywhere(literals(&[" comments", " replies"])));
+        // One branch without a required literal leaves the whole regex unfiltered.
+        assert_eq!(prefilter(r"^\d+ comments$|^\w+$"), RegexPrefilter::Unfiltered);
+    }
+}
