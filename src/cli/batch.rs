@@ -125,8 +125,8 @@ pub(crate) fn run(args: &Args, build_cleaner: impl FnOnce() -> Result<Cleaner> +
 
     for result in &results {
         match result {
-            Ok(Done::Text(stats)) => totals.add_text(&stats),
-            Ok(Done::Jsonl(stats)) => totals.add_jsonl(&stats),
+            Ok(Done::Text(stats)) => totals.add_text(stats),
+            Ok(Done::Jsonl(stats)) => totals.add_jsonl(stats),
             Ok(Done::Binary) => totals.binary += 1,
             Err(_) => totals.failed += 1,
         }
@@ -158,25 +158,114 @@ fn progress_bar(files: u64) -> ProgressBar {
 }
 
 /// Finds the files, decides where each goes, and refuses plans that would overwrite an input.
-/// Command-line paths that cannot be read and walk errors are reported and counted as failures.
+/// Paths that cannot be read or resolved are reported and counted as failures; the other files
+/// go on.
 fn plan(args: &Args, target: &Target, totals: &mut Totals) -> Result<Vec<Job>> {
     let filters = Filters::new(&args.globs, &args.excludes)?;
     let output_dir = match target {
         Target::Mirror(dir) => Some(resolve(dir).with_context(|| dir.display().to_string())?),
         Target::InPlace { .. } => None,
     };
+    let mut walked = find_inputs(args, &filters, output_dir.as_deref())?;
+
+    // Resolving can fail for a file that went away since the walk, or behind a folder that
+    // cannot be searched.
+    let mut real_paths = RealPaths::default();
+    let mut resolved = Vec::with_capacity(walked.files.len());
+    for found in std::mem::take(&mut walked.files) {
+        match real_paths.of_file(&found) {
+            Ok(real) => resolved.push((found, real)),
+            Err(e) => walked.errors.push(path_error(&found.path, "cannot resolve the path", e)),
+        }
+    }
+    let jobs = match &output_dir {
+        None => {
+            // In place: write to the file itself (through links), each file once.
+            let mut seen = HashSet::new();
+            resolved
+                .into_iter()
+                .filter(|(_, real)| seen.insert(real.clone()))
+                .map(|(found, real)| Job { format: args.format.of(&found.path), input: found.path, output: real })
+                .collect()
+        }
+        Some(out) => mirror_jobs(args, out, &resolved, &mut real_paths, &mut walked.errors)?,
+    };
+    for error in &walked.errors {
+        eprintln!("dechrome: {error:#}");
+    }
+    totals.failed += walked.errors.len() as u64;
+    totals.symlinks += walked.symlinks;
+    totals.special += walked.special;
+    Ok(jobs)
+}
+
+/// Places each file at its relative path under `out`, refusing plans that would overwrite an
+/// input or write two inputs to one output. An output path that cannot be resolved is added to
+/// `errors`.
+fn mirror_jobs(
+    args: &Args,
+    out: &Path,
+    resolved: &[(Found, PathBuf)],
+    real_paths: &mut RealPaths,
+    errors: &mut Vec<anyhow::Error>,
+) -> Result<Vec<Job>> {
+    let inputs: HashMap<&Path, &Path> =
+        resolved.iter().map(|(found, real)| (real.as_path(), found.path.as_path())).collect();
+    let mut outputs: HashMap<PathBuf, &Path> = HashMap::new();
+    let mut jobs = Vec::with_capacity(resolved.len());
+    for (found, _) in resolved {
+        let output = out.join(&found.relative);
+        // The file is renamed into its folder: a link at the output path is replaced, not
+        // followed, so only the folder's real path counts.
+        let real_output = match real_paths.in_dir(&output) {
+            Ok(real) => real,
+            Err(e) => {
+                let error = path_error(&output, "cannot resolve the output path", e);
+                errors.push(error.context(found.path.display().to_string()));
+                continue;
+            }
+        };
+        if let Some(input) = inputs.get(real_output.as_path()) {
+            bail!(
+                "the output path {} is the input file {}; choose another output directory",
+                output.display(),
+                input.display()
+            );
+        }
+        if let Some(other) = outputs.insert(real_output, &found.path) {
+            bail!(
+                "{} and {} would both be written to {}; clean them in separate runs",
+                other.display(),
+                found.path.display(),
+                output.display()
+            );
+        }
+        jobs.push(Job { format: args.format.of(&found.path), input: found.path.clone(), output });
+    }
+    Ok(jobs)
+}
+
+/// Walks the input directories and takes the input files, reporting in `Walked::errors` the
+/// paths that cannot be read. Refuses an output directory inside an input directory.
+fn find_inputs(args: &Args, filters: &Filters, output_dir: Option<&Path>) -> Result<Walked> {
     let mut walked = Walked::default();
     for input in &args.inputs {
         let meta = match fs::metadata(input) {
             Ok(meta) => meta,
             Err(e) => {
-                walked.errors.push(anyhow::Error::new(e).context(format!("{}: cannot read", input.display())));
+                walked.errors.push(path_error(input, "cannot read", e));
                 continue;
             }
         };
         if meta.is_dir() {
-            let root = fs::canonicalize(input).with_context(|| input.display().to_string())?;
-            if let Some(out) = &output_dir
+            let root = match fs::canonicalize(input) {
+                Ok(root) => root,
+                Err(e) => {
+                    walked.errors.push(path_error(input, "cannot resolve the path", e));
+                    continue;
+                }
+            };
+            if let Some(out) = output_dir
                 && out.starts_with(&root)
             {
                 bail!(
@@ -185,7 +274,7 @@ fn plan(args: &Args, target: &Target, totals: &mut Totals) -> Result<Vec<Job>> {
                     input.display()
                 );
             }
-            walk(input, args.follow, &filters, &mut walked);
+            walk(input, args.follow, filters, &mut walked);
         } else if meta.is_file() {
             let relative = input.file_name().map(PathBuf::from).unwrap_or_else(|| input.clone());
             let is_link = fs::symlink_metadata(input).is_ok_and(|m| m.file_type().is_symlink());
@@ -195,58 +284,11 @@ fn plan(args: &Args, target: &Target, totals: &mut Totals) -> Result<Vec<Job>> {
             walked.errors.push(anyhow::anyhow!("{}: not a regular file or directory", input.display()));
         }
     }
-    for error in &walked.errors {
-        eprintln!("dechrome: {error:#}");
-    }
-    totals.failed += walked.errors.len() as u64;
-    totals.symlinks += walked.symlinks;
-    totals.special += walked.special;
+    Ok(walked)
+}
 
-    let mut jobs = Vec::with_capacity(walked.files.len());
-    let mut real_paths = RealPaths::default();
-    match &output_dir {
-        None => {
-            // In place: write to the file itself (through links), each file once.
-            let mut seen = HashSet::new();
-            for found in walked.files {
-                let real = real_paths.of_file(&found).with_context(|| found.path.display().to_string())?;
-                if seen.insert(real.clone()) {
-                    jobs.push(Job { format: args.format.of(&found.path), input: found.path, output: real });
-                }
-            }
-        }
-        Some(out) => {
-            let mut inputs = HashMap::new();
-            for found in &walked.files {
-                let real = real_paths.of_file(found).with_context(|| found.path.display().to_string())?;
-                inputs.insert(real, found.path.clone());
-            }
-            let mut outputs: HashMap<PathBuf, PathBuf> = HashMap::new();
-            for found in walked.files {
-                let output = out.join(&found.relative);
-                // The file is renamed into its folder: a link at the output path is replaced, not
-                // followed, so only the folder's real path counts.
-                let real_output = real_paths.in_dir(&output).with_context(|| output.display().to_string())?;
-                if let Some(input) = inputs.get(&real_output) {
-                    bail!(
-                        "the output path {} is the input file {}; choose another output directory",
-                        output.display(),
-                        input.display()
-                    );
-                }
-                if let Some(other) = outputs.insert(real_output, found.path.clone()) {
-                    bail!(
-                        "{} and {} would both be written to {}; clean them in separate runs",
-                        other.display(),
-                        found.path.display(),
-                        output.display()
-                    );
-                }
-                jobs.push(Job { format: args.format.of(&found.path), input: found.path, output });
-            }
-        }
-    }
-    Ok(jobs)
+fn path_error(path: &Path, what: &str, error: io::Error) -> anyhow::Error {
+    anyhow::Error::new(error).context(format!("{}: {what}", path.display()))
 }
 
 /// Real (absolute, links resolved) paths, with each folder resolved once.

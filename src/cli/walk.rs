@@ -71,7 +71,8 @@ pub(crate) struct Walked {
     pub symlinks: u64,
     /// Entries that are neither files nor directories (FIFOs, sockets, devices).
     pub special: u64,
-    /// Entries that could not be read (a dangling link with `--follow`, a link loop, no access).
+    /// Entries that could not be read (a dangling link with `--follow`, a link loop, no access,
+    /// a folder removed while the walk was under way).
     pub errors: Vec<anyhow::Error>,
 }
 

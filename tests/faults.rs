@@ -1,0 +1,325 @@
+//! Directory mode under faults: files and folders that cannot be read or written, folders that
+//! vanish, symbolic link loops.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tempfile::TempDir;
+
+const PAGE_A: &str = "Accessibility links\n\nBreaking News\n\nMarkets \u{201c}calm\u{201d}  after  vote\nplease wait\n\nThe index rose 2 percent on Monday as traders returned.\n\nAdvertisement\n";
+const PAGE_B: &str = "Advertisement\r\nIt\u{2019}s  done, the minister said on Tuesday evening.\r\n";
+
+/// The user and group `nobody`, whom file permissions apply to.
+const NOBODY: u32 = 65534;
+
+fn dechrome() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_dechrome"))
+}
+
+fn write(path: &Path, bytes: impl AsRef<[u8]>) {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).unwrap();
+    }
+    fs::write(path, bytes).unwrap();
+}
+
+/// A scratch folder, and its real path (error messages name real paths).
+fn scratch() -> (TempDir, PathBuf) {
+    let tmp = TempDir::new().unwrap();
+    let root = fs::canonicalize(tmp.path()).unwrap();
+    (tmp, root)
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// What batch mode makes of a file holding `input`: it streams the file through
+/// `Cleaner::clean_reader` of a cleaner with the default settings.
+fn clean(input: &[u8]) -> Vec<u8> {
+    static CLEANER: std::sync::OnceLock<dechrome::Cleaner> = std::sync::OnceLock::new();
+    let cleaner = CLEANER.get_or_init(|| dechrome::Cleaner::builder().build().unwrap());
+    let mut out = Vec::new();
+    cleaner.clean_reader(input, &mut out).unwrap();
+    out
+}
+
+/// Every entry under `root` that is not a directory (links not followed), by relative path.
+fn list_tree(root: &Path) -> BTreeSet<PathBuf> {
+    let mut found = BTreeSet::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(entry.path());
+            } else {
+                found.insert(entry.path().strip_prefix(root).unwrap().to_path_buf());
+            }
+        }
+    }
+    found
+}
+
+fn paths(names: &[&str]) -> BTreeSet<PathBuf> {
+    names.iter().map(PathBuf::from).collect()
+}
+
+/// A finished run: exit code and stderr.
+struct Run {
+    code: Option<i32>,
+    stderr: String,
+}
+
+impl Run {
+    fn of(command: &mut Command) -> Run {
+        let output = command.output().unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"));
+        Run::from_output(output)
+    }
+
+    fn from_output(output: Output) -> Run {
+        Run { code: output.status.code(), stderr: String::from_utf8_lossy(&output.stderr).into_owned() }
+    }
+
+    /// Checks the exit code, and that stderr holds each of `parts`.
+    fn expect(&self, code: i32, parts: &[&str]) {
+        assert_eq!(self.code, Some(code), "exit code; stderr:\n{}", self.stderr);
+        for part in parts {
+            assert!(self.stderr.contains(part), "stderr lacks {part:?}:\n{}", self.stderr);
+        }
+    }
+
+    /// Checks that some single line of stderr holds all of `parts` (a path and its problem).
+    fn expect_line(&self, parts: &[&str]) {
+        assert!(
+            self.stderr.lines().any(|line| parts.iter().all(|part| line.contains(part))),
+            "no stderr line holds all of {parts:?}:\n{}",
+            self.stderr
+        );
+    }
+}
+
+/// Runs dechrome as a user that file permissions apply to. Root reads and writes whatever the
+/// permissions say, so as root the command runs as `nobody`, and the test tree is handed over
+/// to that user first.
+struct Unprivileged {
+    switch_to: Option<u32>,
+}
+
+impl Unprivileged {
+    /// Call once the tree under `root` is built, before taking permissions away.
+    fn owning(root: &Path) -> Self {
+        // A new file belongs to the effective user (std has no geteuid).
+        let probe = root.join(".owner-probe");
+        fs::write(&probe, b"").unwrap();
+        let is_root = fs::metadata(&probe).unwrap().uid() == 0;
+        fs::remove_file(&probe).unwrap();
+        if !is_root {
+            return Self { switch_to: None };
+        }
+        for step in Path::new(env!("CARGO_BIN_EXE_dechrome")).ancestors().filter(|p| !p.as_os_str().is_empty()) {
+            let mode = fs::metadata(step).unwrap().permissions().mode();
+            assert!(mode & 0o001 != 0, "{} is closed to other users: dechrome cannot run as nobody", step.display());
+        }
+        hand_over(root, NOBODY);
+        Self { switch_to: Some(NOBODY) }
+    }
+
+    fn dechrome(&self) -> Command {
+        let mut command = dechrome();
+        // As root, std also drops the supplementary groups.
+        if let Some(id) = self.switch_to {
+            command.uid(id).gid(id);
+        }
+        command
+    }
+}
+
+fn hand_over(path: &Path, id: u32) {
+    std::os::unix::fs::lchown(path, Some(id), Some(id)).unwrap();
+    if fs::symlink_metadata(path).unwrap().is_dir() {
+        for entry in fs::read_dir(path).unwrap() {
+            hand_over(&entry.unwrap().path(), id);
+        }
+    }
+}
+
+// ------------------------------------------------------------------ unreadable, unwritable ---
+
+#[test]
+fn unreadable_files_and_folders_are_reported_and_the_others_cleaned() {
+    let (_tmp, root) = scratch();
+    let input = root.join("in");
+    write(&input.join("a.txt"), PAGE_A);
+    write(&input.join("secret.txt"), PAGE_B);
+    write(&input.join("locked/c.txt"), PAGE_A);
+    write(&input.join("z/d.txt"), PAGE_B);
+    let user = Unprivileged::owning(&root);
+    set_mode(&input.join("secret.txt"), 0o000);
+    set_mode(&input.join("locked"), 0o000);
+    let secret = input.join("secret.txt").display().to_string();
+    let locked = input.join("locked").display().to_string();
+
+    let output = root.join("out");
+    let run = Run::of(user.dechrome().arg(&input).arg("-o").arg(&output));
+    run.expect(2, &["2 files cleaned", "2 failed"]);
+    run.expect_line(&[&secret, "Permission denied"]);
+    run.expect_line(&[&locked, "Permission denied"]);
+    assert_eq!(list_tree(&output), paths(&["a.txt", "z/d.txt"]));
+    assert_eq!(fs::read(output.join("z/d.txt")).unwrap(), clean(PAGE_B.as_bytes()));
+
+    let run = Run::of(user.dechrome().arg(&input).arg("-i"));
+    run.expect(2, &["2 files cleaned", "2 failed"]);
+    run.expect_line(&[&secret, "Permission denied"]);
+    set_mode(&input.join("secret.txt"), 0o644);
+    set_mode(&input.join("locked"), 0o755);
+    assert_eq!(fs::read(input.join("a.txt")).unwrap(), clean(PAGE_A.as_bytes()));
+    assert_eq!(fs::read(input.join("z/d.txt")).unwrap(), clean(PAGE_B.as_bytes()));
+    assert_eq!(fs::read(input.join("secret.txt")).unwrap(), PAGE_B.as_bytes());
+    assert_eq!(fs::read(input.join("locked/c.txt")).unwrap(), PAGE_A.as_bytes());
+}
+
+#[test]
+fn output_folders_without_write_access_are_reported_and_the_others_written() {
+    let (_tmp, root) = scratch();
+    let input = root.join("in");
+    let output = root.join("out");
+    write(&input.join("a.txt"), PAGE_A);
+    write(&input.join("ro/b.txt"), PAGE_B);
+    write(&input.join("locked/deep/c.txt"), PAGE_A);
+    write(&input.join("z/d.txt"), PAGE_B);
+    fs::create_dir_all(output.join("ro")).unwrap();
+    fs::create_dir_all(output.join("locked")).unwrap();
+    let user = Unprivileged::owning(&root);
+    set_mode(&output.join("ro"), 0o555);
+    set_mode(&output.join("locked"), 0o000);
+
+    let run = Run::of(user.dechrome().arg(&input).arg("-o").arg(&output));
+    run.expect(2, &["2 files cleaned", "2 failed"]);
+    run.expect_line(&[&output.join("ro/b.txt").display().to_string(), "Permission denied"]);
+    run.expect_line(&[&output.join("locked/deep/c.txt").display().to_string(), "Permission denied"]);
+    set_mode(&output.join("locked"), 0o755);
+    assert_eq!(list_tree(&output), paths(&["a.txt", "z/d.txt"]));
+    assert_eq!(fs::read(output.join("a.txt")).unwrap(), clean(PAGE_A.as_bytes()));
+
+    // In place, in a folder that cannot be written: the file stays as it was.
+    set_mode(&input.join("ro"), 0o555);
+    let run = Run::of(user.dechrome().arg(&input).arg("-i"));
+    run.expect(2, &["3 files cleaned", "1 failed"]);
+    run.expect_line(&[&input.join("ro/b.txt").display().to_string(), "Permission denied"]);
+    assert_eq!(fs::read(input.join("ro/b.txt")).unwrap(), PAGE_B.as_bytes());
+    assert_eq!(fs::read(input.join("z/d.txt")).unwrap(), clean(PAGE_B.as_bytes()));
+    set_mode(&input.join("ro"), 0o755);
+}
+
+// ------------------------------------------------------------------------ vanishing folders ---
+
+#[test]
+fn folders_removed_during_the_run_are_reported_and_the_others_cleaned() {
+    const FOLDERS: usize = 1500;
+    let want = clean(PAGE_A.as_bytes());
+    let mut reported_by_the_walk = false;
+    for _attempt in 0..6 {
+        let (_tmp, root) = scratch();
+        let input = root.join("in");
+        let output = root.join("out");
+        let names: Vec<String> = (0..FOLDERS).map(|i| format!("d{i:04}")).collect();
+        for name in &names {
+            write(&input.join(name).join("page.txt"), PAGE_A);
+        }
+        // Every other folder of the upper half is removed, last first, while the run goes on:
+        // some before the walk lists them, some between the listing and the walk reaching them,
+        // some before their file is opened, some after. The folders in between must still be
+        // cleaned.
+        let finished = AtomicBool::new(false);
+        let (output_of_run, removed) = std::thread::scope(|scope| {
+            let child = dechrome().arg(&input).arg("-o").arg(&output).stderr(Stdio::piped()).spawn().unwrap();
+            let remover = scope.spawn(|| {
+                let mut removed = BTreeSet::new();
+                for name in names[FOLDERS / 2..].iter().rev().step_by(2) {
+                    if finished.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    fs::remove_dir_all(input.join(name)).unwrap();
+                    removed.insert(name.clone());
+                }
+                removed
+            });
+            let output_of_run = child.wait_with_output().unwrap();
+            finished.store(true, Ordering::Relaxed);
+            (output_of_run, remover.join().unwrap())
+        });
+        let run = Run::from_output(output_of_run);
+
+        let errors: Vec<&str> = run.stderr.lines().filter(|l| !l.contains(" cleaned")).collect();
+        for line in &errors {
+            let folder = line.split("/in/").nth(1).and_then(|rest| rest.split(['/', ':']).next()).unwrap_or_default();
+            assert!(removed.contains(folder), "an error about a folder still there: {line}\n{}", run.stderr);
+        }
+        run.expect(if errors.is_empty() { 0 } else { 2 }, &[]);
+        if !errors.is_empty() {
+            run.expect(2, &[&format!("{} failed", errors.len())]);
+        }
+        for name in &names {
+            match fs::read(output.join(name).join("page.txt")) {
+                Ok(bytes) => assert!(bytes == want, "{name}: a partial output"),
+                Err(_) => assert!(removed.contains(name), "{name} was there and is not cleaned:\n{}", run.stderr),
+            }
+        }
+        // A walk error names the folder; an error when opening names the file.
+        reported_by_the_walk |= errors.iter().any(|line| !line.contains("page.txt"));
+        if reported_by_the_walk && errors.iter().any(|line| line.contains("page.txt: cannot open")) {
+            return;
+        }
+    }
+    panic!("no attempt saw a folder vanish both during the walk and after it (walk: {reported_by_the_walk})");
+}
+
+// ---------------------------------------------------------------------- symbolic link loops ---
+
+#[test]
+fn symbolic_link_loops_are_reported_when_followed_and_skipped_otherwise() {
+    let (_tmp, root) = scratch();
+    let input = root.join("in");
+    write(&input.join("a.txt"), PAGE_A);
+    write(&input.join("sub/b.txt"), PAGE_B);
+    std::os::unix::fs::symlink("..", input.join("sub/up")).unwrap();
+    std::os::unix::fs::symlink("self.txt", input.join("self.txt")).unwrap();
+    std::os::unix::fs::symlink("pong.txt", input.join("ping.txt")).unwrap();
+    std::os::unix::fs::symlink("ping.txt", input.join("pong.txt")).unwrap();
+    let at = |name: &str| input.join(name).display().to_string();
+
+    // Not followed: links are skipped and counted, which is not an error.
+    let output = root.join("plain");
+    Run::of(dechrome().arg(&input).arg("-o").arg(&output)).expect(0, &["2 files cleaned, 4 skipped (symlink 4)"]);
+    assert_eq!(list_tree(&output), paths(&["a.txt", "sub/b.txt"]));
+
+    // Followed: each loop is an error naming the link.
+    let output = root.join("followed");
+    let run = Run::of(dechrome().arg(&input).arg("-o").arg(&output).arg("-L"));
+    run.expect(2, &["2 files cleaned", "4 failed"]);
+    run.expect_line(&[&at("sub/up"), "loop"]);
+    for name in ["self.txt", "ping.txt", "pong.txt"] {
+        run.expect_line(&[&at(name), "Too many levels of symbolic links"]);
+    }
+    assert_eq!(list_tree(&output), paths(&["a.txt", "sub/b.txt"]));
+    assert_eq!(fs::read(output.join("sub/b.txt")).unwrap(), clean(PAGE_B.as_bytes()));
+
+    // A loop named on the command line is read through, so it is an error even without -L.
+    let run = Run::of(dechrome().arg(input.join("self.txt")).arg(input.join("a.txt")).arg("-i"));
+    run.expect(2, &["1 file cleaned", "1 failed"]);
+    run.expect_line(&[&at("self.txt"), "Too many levels of symbolic links"]);
+    assert_eq!(fs::read(input.join("a.txt")).unwrap(), clean(PAGE_A.as_bytes()));
+
+    // In place, followed: the same errors, the files cleaned, the links left alone.
+    let run = Run::of(dechrome().arg(&input).arg("-i").arg("-L"));
+    run.expect(2, &["2 files cleaned", "4 failed"]);
+    run.expect_line(&[&at("sub/up"), "loop"]);
+    assert_eq!(fs::read(input.join("sub/b.txt")).unwrap(), clean(PAGE_B.as_bytes()));
+    assert_eq!(fs::read_link(input.join("ping.txt")).unwrap(), Path::new("pong.txt"));
+}
