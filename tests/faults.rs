@@ -1,5 +1,5 @@
 //! Directory mode under faults: files and folders that cannot be read or written, folders that
-//! vanish, symbolic link loops.
+//! vanish, symbolic link loops, backups of an earlier run.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -322,4 +322,39 @@ fn symbolic_link_loops_are_reported_when_followed_and_skipped_otherwise() {
     run.expect_line(&[&at("sub/up"), "loop"]);
     assert_eq!(fs::read(input.join("sub/b.txt")).unwrap(), clean(PAGE_B.as_bytes()));
     assert_eq!(fs::read_link(input.join("ping.txt")).unwrap(), Path::new("pong.txt"));
+}
+
+// -------------------------------------------------------------------------------- backups ---
+
+#[test]
+fn in_place_with_a_suffix_skips_the_backups_of_an_earlier_run() {
+    let (_tmp, root) = scratch();
+    let tree = root.join("tree");
+    write(&tree.join("a.txt"), PAGE_A);
+    write(&tree.join("sub/b.txt"), PAGE_B);
+    // A backup whose file is gone: still a backup, never cleaned.
+    write(&tree.join("orphan.txt.bak"), PAGE_A);
+
+    Run::of(dechrome().arg(&tree).arg("-i.bak")).expect(0, &["2 files cleaned"]);
+    let after_first = paths(&["a.txt", "a.txt.bak", "sub/b.txt", "sub/b.txt.bak", "orphan.txt.bak"]);
+    assert_eq!(list_tree(&tree), after_first);
+    assert_eq!(fs::read(tree.join("a.txt.bak")).unwrap(), PAGE_A.as_bytes());
+
+    let mut edited = clean(PAGE_A.as_bytes());
+    edited.extend_from_slice(b"\nAdvertisement\nA paragraph added since.\n");
+    fs::write(tree.join("a.txt"), &edited).unwrap();
+    Run::of(dechrome().arg(&tree).arg("-i.bak")).expect(0, &["2 files cleaned"]);
+    assert_eq!(list_tree(&tree), after_first, "no backups of backups");
+    assert_eq!(fs::read(tree.join("a.txt")).unwrap(), clean(&edited));
+    assert_eq!(fs::read(tree.join("a.txt.bak")).unwrap(), edited, "the backup is the file before this run");
+    assert_eq!(fs::read(tree.join("sub/b.txt.bak")).unwrap(), clean(PAGE_B.as_bytes()));
+    assert_eq!(fs::read(tree.join("orphan.txt.bak")).unwrap(), PAGE_A.as_bytes());
+
+    // Named on the command line: skipped, and said so.
+    Run::of(dechrome().arg(tree.join("orphan.txt.bak")).arg("--in-place=.bak"))
+        .expect(0, &["orphan.txt.bak: skipped: its name ends in the backup suffix"]);
+    assert_eq!(fs::read(tree.join("orphan.txt.bak")).unwrap(), PAGE_A.as_bytes());
+    // Without a suffix there are no backups: every file is an input.
+    Run::of(dechrome().arg(&tree).arg("-i")).expect(0, &["5 files cleaned"]);
+    assert_eq!(fs::read(tree.join("orphan.txt.bak")).unwrap(), clean(PAGE_A.as_bytes()));
 }

@@ -33,7 +33,8 @@ pub(crate) struct Args {
     pub output: Option<PathBuf>,
 
     /// Clean the files in place; with a SUFFIX (`-i.bak`, `--in-place=.bak`) keep each original
-    /// as FILE+SUFFIX (everything after `-i` is the suffix, as with sed).
+    /// as FILE+SUFFIX (everything after `-i` is the suffix, as with sed) and skip files whose
+    /// names end in SUFFIX.
     #[arg(
         short = 'i',
         long = "in-place",

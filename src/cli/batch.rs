@@ -41,6 +41,15 @@ enum Target {
     InPlace { backup_suffix: Option<String> },
 }
 
+impl Target {
+    fn backup_suffix(&self) -> Option<&str> {
+        match self {
+            Target::InPlace { backup_suffix } => backup_suffix.as_deref(),
+            Target::Mirror(_) => None,
+        }
+    }
+}
+
 /// One file to clean.
 struct Job {
     input: PathBuf,
@@ -161,7 +170,7 @@ fn progress_bar(files: u64) -> ProgressBar {
 /// Paths that cannot be read or resolved are reported and counted as failures; the other files
 /// go on.
 fn plan(args: &Args, target: &Target, totals: &mut Totals) -> Result<Vec<Job>> {
-    let filters = Filters::new(&args.globs, &args.excludes)?;
+    let filters = Filters::new(&args.globs, &args.excludes, target.backup_suffix())?;
     let output_dir = match target {
         Target::Mirror(dir) => Some(resolve(dir).with_context(|| dir.display().to_string())?),
         Target::InPlace { .. } => None,
@@ -276,6 +285,10 @@ fn find_inputs(args: &Args, filters: &Filters, output_dir: Option<&Path>) -> Res
             }
             walk(input, args.follow, filters, &mut walked);
         } else if meta.is_file() {
+            if filters.is_backup(input) {
+                eprintln!("dechrome: {}: skipped: its name ends in the backup suffix", input.display());
+                continue;
+            }
             let relative = input.file_name().map(PathBuf::from).unwrap_or_else(|| input.clone());
             let is_link = fs::symlink_metadata(input).is_ok_and(|m| m.file_type().is_symlink());
             walked.files.push(Found { path: input.clone(), relative, is_link });
@@ -362,10 +375,7 @@ fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
     if !meta.is_file() {
         bail!("not a regular file");
     }
-    let backup = match &context.target {
-        Target::InPlace { backup_suffix: Some(suffix) } => Some(backup_path(&job.output, suffix)),
-        _ => None,
-    };
+    let backup = context.target.backup_suffix().map(|suffix| backup_path(&job.output, suffix));
     let create_output = || -> Result<AtomicFile> {
         if let Some(parent) = job.output.parent()
             && !parent.as_os_str().is_empty()

@@ -1,5 +1,6 @@
 //! Finding the files under the input directories: every regular file, hidden ones included,
-//! filtered by `--glob` and `--exclude`, symbolic links followed only with `--follow`.
+//! filtered by `--glob` and `--exclude`, symbolic links followed only with `--follow`. Backups
+//! (with `-iSUFFIX`) are never inputs.
 
 use std::path::{Path, PathBuf};
 
@@ -15,6 +16,8 @@ pub(crate) struct Filters {
     has_includes: bool,
     exclude_names: GlobSet,
     exclude_paths: GlobSet,
+    /// In place with a backup suffix: files whose names end in it are backups, not inputs.
+    backup_suffix: Option<String>,
 }
 
 fn compile(patterns: &[String], option: &str) -> Result<(GlobSet, GlobSet)> {
@@ -35,10 +38,25 @@ fn compile(patterns: &[String], option: &str) -> Result<(GlobSet, GlobSet)> {
 }
 
 impl Filters {
-    pub(crate) fn new(globs: &[String], excludes: &[String]) -> Result<Self> {
+    pub(crate) fn new(globs: &[String], excludes: &[String], backup_suffix: Option<&str>) -> Result<Self> {
         let (include_names, include_paths) = compile(globs, "--glob")?;
         let (exclude_names, exclude_paths) = compile(excludes, "--exclude")?;
-        Ok(Self { include_names, include_paths, has_includes: !globs.is_empty(), exclude_names, exclude_paths })
+        Ok(Self {
+            include_names,
+            include_paths,
+            has_includes: !globs.is_empty(),
+            exclude_names,
+            exclude_paths,
+            backup_suffix: backup_suffix.map(str::to_owned),
+        })
+    }
+
+    /// True when `path` names a backup made by an earlier in-place run with the same suffix.
+    pub(crate) fn is_backup(&self, path: &Path) -> bool {
+        match (&self.backup_suffix, path.file_name()) {
+            (Some(suffix), Some(name)) => name.as_encoded_bytes().ends_with(suffix.as_bytes()),
+            _ => false,
+        }
     }
 
     fn matches(names: &GlobSet, paths: &GlobSet, relative: &Path) -> bool {
@@ -50,7 +68,8 @@ impl Filters {
     }
 
     fn included(&self, relative: &Path) -> bool {
-        !self.has_includes || Self::matches(&self.include_names, &self.include_paths, relative)
+        (!self.has_includes || Self::matches(&self.include_names, &self.include_paths, relative))
+            && !self.is_backup(relative)
     }
 }
 
