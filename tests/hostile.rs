@@ -93,11 +93,21 @@ impl Read for CutReader<'_> {
     }
 }
 
-fn clean_from(cleaner: &Cleaner, reader: impl Read) -> Vec<u8> {
+fn try_clean_from(cleaner: &Cleaner, reader: impl Read) -> dechrome::Result<Vec<u8>> {
     let mut out = Vec::new();
-    let stats = cleaner.clean_reader(reader, &mut out).expect("in-memory streams cannot fail");
+    let stats = cleaner.clean_reader(reader, &mut out)?;
     assert_eq!(stats.output_bytes, out.len() as u64, "stats.output_bytes disagrees with the output");
-    out
+    Ok(out)
+}
+
+fn clean_from(cleaner: &Cleaner, reader: impl Read) -> Vec<u8> {
+    try_clean_from(cleaner, reader).expect("in-memory UTF-8 streams cannot fail")
+}
+
+/// A stream that opens with a UTF-16 or UTF-32 byte-order mark is not read as UTF-8 (it may
+/// be decoded from UTF-16, or refused), so the properties tied to UTF-8 decoding skip it.
+fn opens_with_foreign_bom(input: &[u8]) -> bool {
+    input.starts_with(b"\xFF\xFE") || input.starts_with(b"\xFE\xFF") || input.starts_with(b"\0\0\xFE\xFF")
 }
 
 fn clean_bytes(cleaner: &Cleaner, input: &[u8]) -> Vec<u8> {
@@ -168,7 +178,12 @@ fn slashes_and_angles(bytes: &[u8]) -> usize {
 /// ending at `cuts` for the streaming comparison.
 fn check_all(config: usize, input: &[u8], cuts: Vec<usize>) -> Result<(), TestCaseError> {
     let cleaner = cleaner(config);
-    let whole = clean_bytes(cleaner, input);
+    let foreign = opens_with_foreign_bom(input);
+    let whole = match try_clean_from(cleaner, input) {
+        Ok(whole) => whole,
+        Err(_) if foreign => return Ok(()),
+        Err(e) => return Err(TestCaseError::fail(format!("cleaning failed: {e}"))),
+    };
     let text = check_shape(&whole)?;
 
     let again = cleaner.clean_str(text).text;
@@ -176,6 +191,10 @@ fn check_all(config: usize, input: &[u8], cuts: Vec<usize>) -> Result<(), TestCa
 
     let cut = clean_from(cleaner, CutReader::new(input, cuts));
     prop_assert_eq!(&cut, &whole, "read boundaries change the output (configuration {})", config);
+
+    if foreign {
+        return Ok(());
+    }
 
     // Lines are split at ASCII bytes, and an ASCII byte always ends an invalid sequence, so
     // decoding the whole input lossily first must not change anything.
@@ -387,6 +406,7 @@ proptest! {
 
     #[test]
     fn hostile_shapes_read_one_byte_at_a_time(config in 0..CONFIGS, input in hostile()) {
+        prop_assume!(!opens_with_foreign_bom(&input));
         let whole = clean_bytes(cleaner(config), &input);
         prop_assert_eq!(common::clean_chunked(cleaner(config), &input, 1), whole);
     }
@@ -414,6 +434,7 @@ proptest! {
         let value: serde_json::Value = serde_json::from_slice(&out)
             .map_err(|e| TestCaseError::fail(format!("output record is not JSON: {e}")))?;
         let expected = cleaner(config).clean_str(&text).text;
+        check_shape(expected.as_bytes())?;
         prop_assert_eq!(value["text"].as_str(), Some(expected.as_str()));
         prop_assert_eq!(value["id"].as_i64(), Some(1));
         prop_assert_eq!(value["other"].as_str(), Some("\u{2028}\r\n\u{0}"));
@@ -427,6 +448,7 @@ proptest! {
     /// `clean_reader`'s, and the documented counts agree with what the sinks received.
     #[test]
     fn sinks_and_stats_agree(config in 0..CONFIGS, input in hostile(), random in prop::collection::vec(any::<usize>(), 0..8)) {
+        prop_assume!(!opens_with_foreign_bom(&input));
         let (mut text, mut rejects, mut explain) = (Vec::new(), Vec::new(), Vec::new());
         let mut sinks = (TextSink::new(&mut text), (RejectsSink::new(&mut rejects, "in"), ExplainSink::new(&mut explain)));
         let reader = CutReader::new(&input, cuts_for(&input, &random, true));
@@ -554,7 +576,7 @@ fn invalid_utf8_becomes_replacement_characters() {
         (b"ab\xE2\x82", format!("ab{R}\n")), // at the end of the stream
         (b"ab\xE2\x82\ncd", format!("ab{R}\ncd\n")),
         (b"ab\xE2\r\ncd", format!("ab{R}\ncd\n")),
-        (b"\xFE\xFFab", format!("{R}{R}ab\n")), // a UTF-16 BOM in a UTF-8 stream
+        (b"x\xFE\xFFab", format!("x{R}{R}ab\n")), // a UTF-16 BOM after the start of a UTF-8 stream
         (b"ab\xF4\x90\x80\x80cd", format!("ab{R}{R}{R}{R}cd\n")), // above U+10FFFF
         (b"ab\xF8\x88\x80\x80\x80cd", format!("ab{R}{R}{R}{R}{R}cd\n")),
         (b"ab\xED\xA0\x80cd", format!("ab{R}{R}{R}cd\n")), // an encoded surrogate
@@ -643,8 +665,10 @@ fn crlf_split_across_reads() {
 
 #[test]
 fn characters_split_across_reads_stay_whole() {
-    let input = "caf\u{e9} \u{20ac}5 \u{1f600} \u{2028}end".as_bytes();
-    let expected = "caf\u{e9} \u{20ac}5 \u{1f600}\nend\n";
+    // Line ends after the characters, so that a read holding the end of a character also
+    // holds the end of its line (decoding must wait for the whole line, not the read).
+    let input = "caf\u{e9} \u{20ac}5 \u{1f600} \u{2028}end \u{e9}\r\nnext \u{1f600}\n".as_bytes();
+    let expected = "caf\u{e9} \u{20ac}5 \u{1f600}\nend \u{e9}\nnext \u{1f600}\n";
     for cut in 0..=input.len() {
         let out = clean_from(default_cleaner(), CutReader::new(input, vec![cut]));
         assert_eq!(String::from_utf8(out).unwrap(), expected, "cut at {cut}");
@@ -688,11 +712,11 @@ fn long_lines_across_the_read_buffer() {
         ] {
             let mut input = body.as_bytes()[..offset].to_vec();
             input.extend_from_slice(insert.as_bytes());
-            input.extend_from_slice(b"tail");
+            input.extend_from_slice(b"tail\n");
             assert_eq!(clean(&input), expected, "{insert:?} at {offset}");
         }
         let mut input = body.as_bytes()[..offset].to_vec();
-        input.extend_from_slice(b"x\xE2\x82x\xC0\xAFx");
+        input.extend_from_slice(b"x\xE2\x82x\xC0\xAFx\r\n");
         let expected = format!("{}x{R}x{R}{R}x\n", &body[..offset]);
         assert_eq!(clean(&input), expected, "malformed at {offset}");
     }
