@@ -1,14 +1,17 @@
-//! Directory mode under faults: files and folders that cannot be read or written, folders that
-//! vanish, symbolic link loops, backups of an earlier run.
+//! Directory mode under faults: a run killed halfway, temporary files left behind, files and
+//! folders that cannot be read or written, folders that vanish, symbolic link loops, backups of
+//! an earlier run.
 
-use std::collections::BTreeSet;
-use std::fs;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::{self, File};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::os::unix::process::CommandExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant, SystemTime};
 
+use rayon::prelude::*;
 use tempfile::TempDir;
 
 const PAGE_A: &str = "Accessibility links\n\nBreaking News\n\nMarkets \u{201c}calm\u{201d}  after  vote\nplease wait\n\nThe index rose 2 percent on Monday as traders returned.\n\nAdvertisement\n";
@@ -49,6 +52,14 @@ fn clean(input: &[u8]) -> Vec<u8> {
     out
 }
 
+/// True for the names dechrome gives its temporary files: `.dechrome-`, 10 letters or digits,
+/// `.tmp` (as the README documents).
+fn is_temp_name(name: &str) -> bool {
+    name.strip_prefix(".dechrome-")
+        .and_then(|rest| rest.strip_suffix(".tmp"))
+        .is_some_and(|random| random.len() == 10 && random.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
 /// Every entry under `root` that is not a directory (links not followed), by relative path.
 fn list_tree(root: &Path) -> BTreeSet<PathBuf> {
     let mut found = BTreeSet::new();
@@ -66,8 +77,21 @@ fn list_tree(root: &Path) -> BTreeSet<PathBuf> {
     found
 }
 
+fn temp_files_in(root: &Path) -> Vec<PathBuf> {
+    list_tree(root)
+        .into_iter()
+        .filter(|p| p.file_name().is_some_and(|n| is_temp_name(&n.to_string_lossy())))
+        .map(|p| root.join(p))
+        .collect()
+}
+
 fn paths(names: &[&str]) -> BTreeSet<PathBuf> {
     names.iter().map(PathBuf::from).collect()
+}
+
+fn make_stale(path: &Path) {
+    let a_day_ago = SystemTime::now() - Duration::from_secs(24 * 60 * 60);
+    File::options().write(true).open(path).unwrap().set_modified(a_day_ago).unwrap();
 }
 
 /// A finished run: exit code and stderr.
@@ -147,6 +171,178 @@ fn hand_over(path: &Path, id: u32) {
             hand_over(&entry.unwrap().path(), id);
         }
     }
+}
+
+// ----------------------------------------------------------------------- killed halfway ---
+
+/// Writes `files` distinct pages in `folders` folders, one in twenty of them over 100 KiB
+/// (large enough to be written out in several pieces); returns them by relative path.
+fn make_pages(root: &Path, files: usize, folders: usize) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut pages = BTreeMap::new();
+    for i in 0..files {
+        let mut page =
+            format!("Accessibility links\n\nBreaking News\n\nStory {i}: markets \u{201c}calm\u{201d}\nplease wait\n\n");
+        let paragraphs = if i % 20 == 0 { 1200 } else { 25 };
+        for j in 0..paragraphs {
+            page.push_str(&format!(
+                "Paragraph {j} of story {i}: the index rose {j} percent  as traders returned.\n\nAdvertisement\n\n"
+            ));
+        }
+        let relative = PathBuf::from(format!("f{:02}/page-{i:05}.txt", i % folders));
+        write(&root.join(&relative), &page);
+        pages.insert(relative, page.into_bytes());
+    }
+    pages
+}
+
+/// What tells that a file was written or replaced; None when it is not there.
+fn stamp(path: &Path) -> Option<(u64, u64, SystemTime)> {
+    let meta = fs::metadata(path).ok()?;
+    Some((meta.ino(), meta.len(), meta.modified().ok()?))
+}
+
+#[test]
+fn a_killed_in_place_run_leaves_each_file_original_or_cleaned() {
+    const FOLDERS: usize = 40;
+    for attempt in 1..=4 {
+        let (_tmp, root) = scratch();
+        let tree = root.join("tree");
+        let originals = make_pages(&tree, 600 * attempt, FOLDERS);
+        let expected: BTreeMap<&PathBuf, Vec<u8>> =
+            originals.par_iter().map(|(path, bytes)| (path, clean(bytes))).collect();
+        let files: Vec<PathBuf> = originals.keys().map(|path| tree.join(path)).collect();
+        let untouched: Vec<_> = files.iter().map(|file| stamp(file)).collect();
+
+        let mut child = dechrome().arg(&tree).arg("-i").stderr(Stdio::null()).spawn().unwrap();
+        // Kill once about half of the files have been written.
+        let started = Instant::now();
+        while child.try_wait().unwrap().is_none() && started.elapsed() < Duration::from_secs(60) {
+            let written = files.iter().zip(&untouched).filter(|(file, before)| stamp(file) != **before).count();
+            if written >= files.len() / 2 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        // It may have finished already; its status says.
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+
+        let mut cleaned = 0;
+        for (path, original) in &originals {
+            let now = fs::read(tree.join(path)).unwrap();
+            if now != *original {
+                assert!(now == expected[path], "{} is neither the original nor its cleaned version", path.display());
+                cleaned += 1;
+            }
+        }
+        let temp_files = temp_files_in(&tree);
+        let mut listed = list_tree(&tree);
+        listed.retain(|p| !temp_files.contains(&tree.join(p)));
+        assert_eq!(listed, originals.keys().cloned().collect(), "only the files and temporary files");
+        if status.signal() != Some(9) || cleaned == 0 || cleaned == originals.len() {
+            // Finished, or killed before or after all the work: nothing was cut halfway.
+            continue;
+        }
+
+        // A later run cleans the rest (and leaves the cleaned files as they are); it removes the
+        // temporary files once they are stale.
+        for temp in &temp_files {
+            make_stale(temp);
+        }
+        let run = Run::of(dechrome().arg(&tree).arg("-i"));
+        run.expect(0, &[]);
+        if !temp_files.is_empty() {
+            run.expect(0, &[&format!("removed {} stale temporary file", temp_files.len())]);
+        }
+        assert_eq!(list_tree(&tree), originals.keys().cloned().collect(), "no temporary files left");
+        for (path, want) in &expected {
+            assert!(fs::read(tree.join(path)).unwrap() == *want, "{} after the second run", path.display());
+        }
+        return;
+    }
+    panic!("no run was killed halfway: each finished, or had written nothing or everything, before the kill");
+}
+
+// ---------------------------------------------------------------------- temporary files ---
+
+#[test]
+fn normal_runs_leave_no_temporary_files() {
+    let (_tmp, root) = scratch();
+    let input = root.join("in");
+    write(&input.join("a.txt"), PAGE_A);
+    write(&input.join("sub/b.txt"), PAGE_B);
+    write(&input.join("sub/docs.jsonl"), "{\"text\":\"Advertisement\\nKept.\"}\n");
+    // Fails after its output was started: the temporary file must go too.
+    write(&input.join("sub/broken.jsonl"), "{\"text\":\"fine\"}\n{\"text\": oops}\n");
+    let files = paths(&["a.txt", "sub/b.txt", "sub/docs.jsonl", "sub/broken.jsonl"]);
+
+    let output = root.join("out");
+    Run::of(dechrome().arg(&input).arg("-o").arg(&output)).expect(2, &["broken.jsonl: line 2"]);
+    assert_eq!(list_tree(&output), paths(&["a.txt", "sub/b.txt", "sub/docs.jsonl"]));
+    assert_eq!(list_tree(&input), files);
+
+    Run::of(dechrome().arg(&input).arg("-i.bak")).expect(2, &["broken.jsonl: line 2"]);
+    let mut with_backups = files.clone();
+    with_backups.extend(paths(&["a.txt.bak", "sub/b.txt.bak", "sub/docs.jsonl.bak"]));
+    assert_eq!(list_tree(&input), with_backups);
+
+    fs::remove_file(input.join("sub/broken.jsonl")).unwrap();
+    Run::of(dechrome().arg(&input).arg("-i")).expect(0, &[]);
+    with_backups.remove(Path::new("sub/broken.jsonl"));
+    assert_eq!(list_tree(&input), with_backups);
+
+    // One file to one output file.
+    Run::of(dechrome().arg(input.join("a.txt")).arg("-o").arg(root.join("single.txt"))).expect(0, &[]);
+    let top: BTreeSet<_> = fs::read_dir(&root).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(top, ["in", "out", "single.txt"].iter().map(Into::into).collect());
+}
+
+#[test]
+fn leftover_temporary_files_are_not_inputs_and_stale_ones_are_removed() {
+    let (_tmp, root) = scratch();
+    let input = root.join("in");
+    write(&input.join("a.txt"), PAGE_A);
+    write(&input.join("sub/b.txt"), PAGE_B);
+    // Only the exact pattern is a temporary file; this one is the user's.
+    write(&input.join(".dechrome-notes.txt"), PAGE_A);
+    let stale_in = input.join(".dechrome-Ab3dE6gH9j.tmp");
+    let fresh_in = input.join("sub/.dechrome-0123456789.tmp");
+    write(&stale_in, "Advertisement\nhalf a cleaned pa");
+    write(&fresh_in, "Advertisement\nbeing written by a run still going on");
+    make_stale(&stale_in);
+    let output = root.join("out");
+    let stale_out = output.join("sub/.dechrome-ZZZZZZZZZZ.tmp");
+    let fresh_out = output.join(".dechrome-aaaaaaaaaa.tmp");
+    write(&stale_out, "Advertisement\n");
+    write(&fresh_out, "Advertisement\n");
+    make_stale(&stale_out);
+    // A link named like a temporary file is not removed, whatever its age.
+    std::os::unix::fs::symlink("a.txt", input.join(".dechrome-LinkLinkLi.tmp")).unwrap();
+
+    // Mirror: temporary files in the input tree are neither cleaned nor mirrored, nor removed
+    // (the input tree is only read); the stale one in the output folders is removed.
+    Run::of(dechrome().arg(&input).arg("-o").arg(&output))
+        .expect(0, &["3 files cleaned", "removed 1 stale temporary file left by an interrupted run"]);
+    assert_eq!(list_tree(&output), paths(&["a.txt", "sub/b.txt", ".dechrome-notes.txt", ".dechrome-aaaaaaaaaa.tmp"]));
+    assert_eq!(fs::read(output.join(".dechrome-notes.txt")).unwrap(), clean(PAGE_A.as_bytes()));
+    assert_eq!(fs::read(&fresh_out).unwrap(), b"Advertisement\n");
+    assert!(stale_in.exists());
+
+    // In place: the stale one in the walked folders is removed, the fresh one left as it was.
+    Run::of(dechrome().arg(&input).arg("-i"))
+        .expect(0, &["3 files cleaned", "removed 1 stale temporary file left by an interrupted run"]);
+    assert_eq!(
+        list_tree(&input),
+        paths(&[
+            "a.txt",
+            "sub/b.txt",
+            ".dechrome-notes.txt",
+            "sub/.dechrome-0123456789.tmp",
+            ".dechrome-LinkLinkLi.tmp"
+        ])
+    );
+    assert_eq!(fs::read(&fresh_in).unwrap(), b"Advertisement\nbeing written by a run still going on");
+    assert_eq!(fs::read(input.join("a.txt")).unwrap(), clean(PAGE_A.as_bytes()));
 }
 
 // ------------------------------------------------------------------ unreadable, unwritable ---

@@ -1,7 +1,7 @@
 //! Directory mode: every file cleaned into its own output file (a mirror tree, or in place),
 //! files in parallel, one file's failure reported without stopping the others.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ffi::OsString;
 use std::fs::{self, File};
 use std::io::{self, BufRead, IsTerminal, Read, Write};
@@ -16,7 +16,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use super::args::{Args, Format};
-use super::output::{AtomicFile, LazyFile};
+use super::output::{AtomicFile, LazyFile, is_temp_name, remove_if_stale};
 use super::report::Totals;
 use super::walk::{Filters, Found, Walked, walk};
 
@@ -168,7 +168,7 @@ fn progress_bar(files: u64) -> ProgressBar {
 
 /// Finds the files, decides where each goes, and refuses plans that would overwrite an input.
 /// Paths that cannot be read or resolved are reported and counted as failures; the other files
-/// go on.
+/// go on. Stale temporary files in the folders written to are removed.
 fn plan(args: &Args, target: &Target, totals: &mut Totals) -> Result<Vec<Job>> {
     let filters = Filters::new(&args.globs, &args.excludes, target.backup_suffix())?;
     let output_dir = match target {
@@ -187,17 +187,23 @@ fn plan(args: &Args, target: &Target, totals: &mut Totals) -> Result<Vec<Job>> {
             Err(e) => walked.errors.push(path_error(&found.path, "cannot resolve the path", e)),
         }
     }
-    let jobs = match &output_dir {
+    let (jobs, temp_files) = match &output_dir {
         None => {
             // In place: write to the file itself (through links), each file once.
             let mut seen = HashSet::new();
-            resolved
+            let jobs = resolved
                 .into_iter()
                 .filter(|(_, real)| seen.insert(real.clone()))
                 .map(|(found, real)| Job { format: args.format.of(&found.path), input: found.path, output: real })
-                .collect()
+                .collect();
+            // The folders written to are the ones walked.
+            (jobs, std::mem::take(&mut walked.temp_files))
         }
-        Some(out) => mirror_jobs(args, out, &resolved, &mut real_paths, &mut walked.errors)?,
+        Some(out) => {
+            let jobs = mirror_jobs(args, out, &resolved, &mut real_paths, &mut walked.errors)?;
+            let temp_files = temp_files_in(jobs.iter().filter_map(|job| job.output.parent()));
+            (jobs, temp_files)
+        }
     };
     for error in &walked.errors {
         eprintln!("dechrome: {error:#}");
@@ -205,6 +211,7 @@ fn plan(args: &Args, target: &Target, totals: &mut Totals) -> Result<Vec<Job>> {
     totals.failed += walked.errors.len() as u64;
     totals.symlinks += walked.symlinks;
     totals.special += walked.special;
+    remove_stale(&temp_files);
     Ok(jobs)
 }
 
@@ -302,6 +309,36 @@ fn find_inputs(args: &Args, filters: &Filters, output_dir: Option<&Path>) -> Res
 
 fn path_error(path: &Path, what: &str, error: io::Error) -> anyhow::Error {
     anyhow::Error::new(error).context(format!("{}: {what}", path.display()))
+}
+
+/// The files named like temporary files in `folders`. A folder that cannot be listed is passed
+/// over: writing into it fails too, and that is reported.
+fn temp_files_in<'a>(folders: impl Iterator<Item = &'a Path>) -> Vec<PathBuf> {
+    let folders: BTreeSet<&Path> = folders.collect();
+    let mut found = Vec::new();
+    for folder in folders {
+        let Ok(entries) = fs::read_dir(folder) else { continue };
+        found.extend(entries.filter_map(Result::ok).filter(|e| is_temp_name(&e.file_name())).map(|e| e.path()));
+    }
+    found
+}
+
+/// Removes the stale ones among `temp_files` (see [`remove_if_stale`]), and says how many.
+fn remove_stale(temp_files: &[PathBuf]) {
+    let mut removed = 0;
+    for path in temp_files {
+        match remove_if_stale(path) {
+            Ok(true) => removed += 1,
+            Ok(false) => {}
+            // Already gone: nothing to tidy.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => eprintln!("dechrome: {}: cannot remove this stale temporary file: {e}", path.display()),
+        }
+    }
+    if removed > 0 {
+        let files = if removed == 1 { "file" } else { "files" };
+        eprintln!("dechrome: removed {removed} stale temporary {files} left by an interrupted run");
+    }
 }
 
 /// Real (absolute, links resolved) paths, with each folder resolved once.

@@ -1,11 +1,59 @@
 //! Output destinations: stdout, or a file replaced atomically when the output is complete.
 
+use std::ffi::OsStr;
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result};
 use tempfile::NamedTempFile;
+
+/// Temporary files are named `.dechrome-` + random letters and digits + `.tmp`, so that a
+/// later run can tell the ones a killed run left behind from the user's own files.
+const TEMP_PREFIX: &str = ".dechrome-";
+const TEMP_SUFFIX: &str = ".tmp";
+const TEMP_RANDOM_CHARS: usize = 10;
+
+/// A temporary file not modified for this long belongs to a run that ended without cleaning
+/// up; a running one writes to its file as it goes, and one that is stopped only loses the
+/// files it had under way (the rename fails and is reported).
+const STALE_AFTER: Duration = Duration::from_secs(10 * 60);
+
+/// Creates a temporary file in the folder of `target` (which must exist).
+fn temp_file_beside(target: &Path) -> Result<NamedTempFile> {
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
+        .rand_bytes(TEMP_RANDOM_CHARS)
+        .tempfile_in(parent)
+        .with_context(|| format!("{}: cannot create a temporary file in {}", target.display(), parent.display()))
+}
+
+/// True when `name` is the name of one of dechrome's temporary files.
+pub(crate) fn is_temp_name(name: &OsStr) -> bool {
+    name.to_str()
+        .and_then(|name| name.strip_prefix(TEMP_PREFIX))
+        .and_then(|rest| rest.strip_suffix(TEMP_SUFFIX))
+        .is_some_and(|random| random.len() == TEMP_RANDOM_CHARS && random.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// Removes `path`, a file named like a temporary file, when it is a regular file (not a link)
+/// that was not modified for [`STALE_AFTER`]. Returns whether it was removed.
+pub(crate) fn remove_if_stale(path: &Path) -> io::Result<bool> {
+    let meta = fs::symlink_metadata(path)?;
+    // A modification time in the future (clock skew) counts as fresh.
+    let age = SystemTime::now().duration_since(meta.modified()?).unwrap_or_default();
+    if !meta.file_type().is_file() || age < STALE_AFTER {
+        return Ok(false);
+    }
+    fs::remove_file(path)?;
+    Ok(true)
+}
 
 /// Where the cleaned text goes.
 pub(crate) enum Destination {
@@ -22,13 +70,7 @@ impl Destination {
         let Some(target) = output else {
             return Ok(Destination::Stdout(io::stdout().lock()));
         };
-        let parent = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let temp = NamedTempFile::with_prefix_in(".dechrome-", parent)
-            .with_context(|| format!("{}: cannot create a temporary file in {}", target.display(), parent.display()))?;
-        Ok(Destination::File { temp: BufWriter::new(temp), target: target.to_path_buf() })
+        Ok(Destination::File { temp: BufWriter::new(temp_file_beside(target)?), target: target.to_path_buf() })
     }
 
     /// Flushes and, for a file, renames the complete output over the target, keeping the
@@ -80,13 +122,7 @@ pub(crate) struct AtomicFile {
 impl AtomicFile {
     /// Creates the temporary file in the target's folder (which must exist).
     pub(crate) fn create(target: &Path) -> Result<Self> {
-        let parent = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let temp = NamedTempFile::with_prefix_in(".dechrome-", parent)
-            .with_context(|| format!("{}: cannot create a temporary file in {}", target.display(), parent.display()))?;
-        Ok(Self { temp, target: target.to_path_buf() })
+        Ok(Self { temp: temp_file_beside(target)?, target: target.to_path_buf() })
     }
 
     /// Gives the file `permissions`, links the current target to `backup` when asked, and
@@ -177,6 +213,23 @@ impl Write for LazyFile {
         match &mut self.file {
             Some(file) => file.flush(),
             None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_files_have_the_names_that_are_recognised() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = AtomicFile::create(&dir.path().join("page.txt")).unwrap();
+        let name = file.temp.path().file_name().unwrap();
+        assert!(is_temp_name(name), "{name:?}");
+        for other in [".dechrome-notes.txt", ".dechrome-abc.tmp", ".dechrome-abcdefghi!.tmp", "dechrome-abcdefghij.tmp"]
+        {
+            assert!(!is_temp_name(OsStr::new(other)), "{other}");
         }
     }
 }

@@ -1,12 +1,14 @@
 //! Finding the files under the input directories: every regular file, hidden ones included,
 //! filtered by `--glob` and `--exclude`, symbolic links followed only with `--follow`. Backups
-//! (with `-iSUFFIX`) are never inputs.
+//! (with `-iSUFFIX`) and dechrome's own temporary files are never inputs.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use walkdir::WalkDir;
+
+use super::output::is_temp_name;
 
 /// Include and exclude patterns. A pattern without `/` is matched against the file name, one
 /// with `/` against the path relative to the input directory.
@@ -93,6 +95,9 @@ pub(crate) struct Walked {
     /// Entries that could not be read (a dangling link with `--follow`, a link loop, no access,
     /// a folder removed while the walk was under way).
     pub errors: Vec<anyhow::Error>,
+    /// Entries named like dechrome's temporary files: left behind by a run that was killed, or
+    /// being written by one still running.
+    pub temp_files: Vec<PathBuf>,
 }
 
 /// Walks `root` in file-name order and adds what it finds to `walked`.
@@ -122,6 +127,10 @@ pub(crate) fn walk(root: &Path, follow: bool, filters: &Filters, walked: &mut Wa
         };
         let file_type = entry.file_type();
         if file_type.is_dir() {
+            continue;
+        }
+        if is_temp_name(entry.file_name()) {
+            walked.temp_files.push(entry.into_path());
             continue;
         }
         if file_type.is_symlink() {
