@@ -500,6 +500,27 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(config_with(16))]
+
+    /// Streams of several hundred KiB (larger than any read or work buffer), made of hostile
+    /// documents repeated, so that duplicates, zones and drop actions span buffer boundaries.
+    #[test]
+    fn streams_larger_than_the_buffers(config in 0..CONFIGS, parts in prop::collection::vec(hostile(), 1..4),
+                                       target in 300_000usize..800_000, random in prop::collection::vec(any::<usize>(), 0..16)) {
+        let mut input = Vec::with_capacity(target + 1024);
+        for part in parts.iter().cycle().take(100_000) {
+            if input.len() >= target {
+                break;
+            }
+            input.extend_from_slice(part);
+            input.push(b'\n');
+        }
+        let cuts = cuts_for(&input, &random, false);
+        check_all(config, &input, cuts)?;
+    }
+}
+
 // ------------------------------------------------------------------------------------------
 // JSONL
 
