@@ -17,6 +17,9 @@ pub const DEFAULT_HEADER_LINES: usize = 20;
 pub const DEFAULT_FOOTER_LINES: usize = 20;
 /// Lines shorter than this many characters are never dropped as duplicates.
 pub const DEFAULT_MIN_DUPLICATE_CHARS: usize = 20;
+/// Default line-length limit in bytes: longer lines are passed through without normalization
+/// or rule matching, in pieces, so memory stays bounded whatever the input.
+pub const DEFAULT_MAX_LINE_BYTES: usize = 1024 * 1024;
 
 /// Configures and builds a [`Cleaner`].
 ///
@@ -41,6 +44,8 @@ pub struct CleanerBuilder {
     drop_duplicates: bool,
     header_lines: usize,
     footer_lines: usize,
+    max_line_bytes: usize,
+    threads: usize,
 }
 
 impl Default for CleanerBuilder {
@@ -54,6 +59,8 @@ impl Default for CleanerBuilder {
             drop_duplicates: true,
             header_lines: DEFAULT_HEADER_LINES,
             footer_lines: DEFAULT_FOOTER_LINES,
+            max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+            threads: 1,
         }
     }
 }
@@ -120,6 +127,20 @@ impl CleanerBuilder {
         self
     }
 
+    /// Lines longer than this many bytes are passed through as they are, without normalization
+    /// or rule matching, and never buffered whole (default [`DEFAULT_MAX_LINE_BYTES`]).
+    pub fn max_line_bytes(&mut self, bytes: usize) -> &mut Self {
+        self.max_line_bytes = bytes;
+        self
+    }
+
+    /// Threads that normalize and match the lines of one stream (default 1). With more, blocks
+    /// of a large stream are classified in parallel; the output is the same bytes.
+    pub fn threads(&mut self, threads: usize) -> &mut Self {
+        self.threads = threads;
+        self
+    }
+
     /// The rule set these settings produce, before compiling it.
     pub fn rule_set(&self) -> Result<RuleSet> {
         let mut rules = match (&self.rule_set, self.default_rules) {
@@ -140,6 +161,12 @@ impl CleanerBuilder {
 
     /// Parses and compiles everything.
     pub fn build(&self) -> Result<Cleaner> {
+        if self.max_line_bytes == 0 {
+            return Err(Error::Setting("max_line_bytes must be at least 1".into()));
+        }
+        if self.threads == 0 {
+            return Err(Error::Setting("threads must be at least 1".into()));
+        }
         let rules = self.rule_set()?;
         let engine = Engine {
             matcher: Matcher::new(&rules)?,
@@ -150,6 +177,8 @@ impl CleanerBuilder {
                 drop_duplicates: self.drop_duplicates,
                 min_duplicate_chars: DEFAULT_MIN_DUPLICATE_CHARS,
             },
+            max_line_bytes: self.max_line_bytes,
+            threads: self.threads,
         };
         Ok(Cleaner { engine: Arc::new(engine), rules: Arc::new(rules) })
     }

@@ -1,114 +1,249 @@
-//! Input framing: bytes in, decoded lines and document separators out.
+//! Input framing: bytes in, blocks of whole lines out, and the lines of a block.
 //!
-//! - Lines end at `\n`, `\r\n` or a lone `\r`; U+2028 ends a line and U+2029 a paragraph.
-//! - Invalid UTF-8 becomes U+FFFD; a UTF-8 byte-order mark at the start of the stream is dropped.
-//! - A line holding only a form feed separates documents.
-//!
-//! Reads go through one fixed buffer; only a line that spans two reads is copied, so memory is
-//! bounded by the longest line.
+//! - Encoding: UTF-8, with a leading byte-order mark dropped and invalid bytes turned into
+//!   U+FFFD; a stream that starts with a UTF-16 byte-order mark is decoded from UTF-16 (see
+//!   [`decode`]).
+//! - [`BlockReader`] cuts the stream into blocks of about [`BLOCK_BYTES`] that end at a line end,
+//!   so blocks can be classified independently, on several threads, and memory is bounded by
+//!   the block size and the longest line buffered.
+//! - A line longer than the `max_line_bytes` limit is never buffered whole: it comes out in
+//!   pieces ([`Block::LongLinePiece`]) that are passed through without rule matching.
+//! - [`for_each_frame`] splits a block into lines: they end at `\n`, `\r\n` or a lone `\r`;
+//!   U+2028 ends a line and U+2029 a paragraph; a line holding only a form feed separates
+//!   documents.
+
+mod decode;
 
 use std::borrow::Cow;
 use std::io::{self, Read};
 
 use crate::error::{Error, Result};
+use decode::Decoder;
 
-const READ_BUFFER_BYTES: usize = 64 * 1024;
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+/// Target size of a block of lines.
+pub(crate) const BLOCK_BYTES: usize = 256 * 1024;
+const READ_BYTES: usize = 64 * 1024;
 const FORM_FEED_LINE: &[u8] = b"\x0C";
 
-/// What the framer hands to the classifier.
+/// What [`BlockReader::next_block`] produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Block {
+    /// Whole lines, each with its line end (the last one may lack it at the end of the input).
+    Lines,
+    /// A piece of a line longer than the limit, without its line end.
+    LongLinePiece { first: bool, last: bool },
+}
+
+/// Reads a stream block by block.
+pub(crate) struct BlockReader<R> {
+    source: Decoder<R>,
+    /// Bytes read but not handed out yet.
+    pending: Vec<u8>,
+    /// Leading bytes of `pending` known to hold no line end.
+    searched: usize,
+    max_line_bytes: usize,
+    in_long_line: bool,
+    eof: bool,
+}
+
+impl<R: Read> BlockReader<R> {
+    pub(crate) fn new(reader: R, max_line_bytes: usize) -> Self {
+        Self {
+            source: Decoder::new(reader),
+            pending: Vec::new(),
+            searched: 0,
+            max_line_bytes: max_line_bytes.max(1),
+            in_long_line: false,
+            eof: false,
+        }
+    }
+
+    /// Bytes read from the underlying reader so far.
+    pub(crate) fn bytes_read(&self) -> u64 {
+        self.source.bytes_read()
+    }
+
+    /// Fills `out` (cleared first) with the next block; `None` at the end of the input.
+    pub(crate) fn next_block(&mut self, out: &mut Vec<u8>) -> Result<Option<Block>> {
+        out.clear();
+        loop {
+            if self.in_long_line {
+                if let Some(block) = self.long_line_piece(out) {
+                    return Ok(Some(block));
+                }
+            } else if self.eof || self.pending.len() >= BLOCK_BYTES {
+                if self.eof && self.pending.is_empty() {
+                    return Ok(None);
+                }
+                if let Some(cut) = self.last_line_end() {
+                    self.take(cut, 0, out);
+                    return Ok(Some(Block::Lines));
+                }
+                if self.eof {
+                    self.take(self.pending.len(), 0, out);
+                    return Ok(Some(Block::Lines));
+                }
+                // A trailing `\r` may be the first half of `\r\n`: one more read tells.
+                if self.pending.len() >= self.max_line_bytes && self.pending.last() != Some(&b'\r') {
+                    self.in_long_line = true;
+                    let cut = utf8_boundary(&self.pending);
+                    self.take(cut, 0, out);
+                    return Ok(Some(Block::LongLinePiece { first: true, last: false }));
+                }
+            }
+            self.fill()?;
+        }
+    }
+
+    /// The next piece of a long line, or `None` when more input is needed to tell.
+    fn long_line_piece(&mut self, out: &mut Vec<u8>) -> Option<Block> {
+        let ended = |reader: &mut Self| {
+            reader.in_long_line = false;
+            Some(Block::LongLinePiece { first: false, last: true })
+        };
+        if let Some(end) = memchr::memchr2(b'\n', b'\r', &self.pending) {
+            let terminator = match (self.pending[end], self.pending.get(end + 1)) {
+                (b'\r', Some(b'\n')) => 2,
+                (b'\r', None) if !self.eof => {
+                    // Hand out what precedes the `\r`; the line ends with the next piece.
+                    self.take(end, 0, out);
+                    return (!out.is_empty()).then_some(Block::LongLinePiece { first: false, last: false });
+                }
+                _ => 1,
+            };
+            self.take(end, terminator, out);
+            return ended(self);
+        }
+        if self.eof {
+            self.take(self.pending.len(), 0, out);
+            return ended(self);
+        }
+        if self.pending.len() < BLOCK_BYTES {
+            return None;
+        }
+        let cut = utf8_boundary(&self.pending);
+        self.take(cut, 0, out);
+        Some(Block::LongLinePiece { first: false, last: false })
+    }
+
+    /// Moves `len` bytes of `pending` to `out` and drops `skip` more.
+    fn take(&mut self, len: usize, skip: usize, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.pending[..len]);
+        self.pending.drain(..len + skip);
+        self.searched = 0;
+    }
+
+    /// Where the last complete line in `pending` ends.
+    fn last_line_end(&mut self) -> Option<usize> {
+        let from = self.searched;
+        let region = &self.pending[from..];
+        if let Some(at) = memchr::memrchr(b'\n', region) {
+            return Some(from + at + 1);
+        }
+        // Without `\n`, a `\r` ends a line once the byte after it is known.
+        let decided = if self.eof { region.len() } else { region.len().saturating_sub(1) };
+        if let Some(at) = memchr::memrchr(b'\r', &region[..decided]) {
+            return Some(from + at + 1);
+        }
+        self.searched = self.pending.len().saturating_sub(1);
+        None
+    }
+
+    fn fill(&mut self) -> Result<()> {
+        let start = self.pending.len();
+        self.pending.resize(start + READ_BYTES, 0);
+        loop {
+            match self.source.read(&mut self.pending[start..]) {
+                Ok(n) => {
+                    self.pending.truncate(start + n);
+                    self.eof = n == 0;
+                    return Ok(());
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.pending.truncate(start);
+                    return Err(Error::Read(e));
+                }
+            }
+        }
+    }
+}
+
+/// The longest prefix of `bytes` that does not end inside a UTF-8 sequence.
+fn utf8_boundary(bytes: &[u8]) -> usize {
+    let len = bytes.len();
+    for back in 1..=len.min(4) {
+        let byte = bytes[len - back];
+        if byte & 0xC0 == 0x80 {
+            continue;
+        }
+        let needed = match byte {
+            0xF0..=0xF7 => 4,
+            0xE0..=0xEF => 3,
+            0xC0..=0xDF => 2,
+            _ => 1,
+        };
+        return if needed > back { len - back } else { len };
+    }
+    len
+}
+
+/// One line of a block.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Frame<'a> {
-    Line(&'a str),
+    /// A line, decoded; `input_bytes` is its length in the block (without the line end).
+    Line { text: &'a str, input_bytes: usize },
     DocumentSeparator,
 }
 
-/// Splits `reader` into frames and calls `on_frame` for each, in order. Returns the number of
-/// bytes read. Errors from `on_frame` stop the reading and are returned as they are.
-pub(crate) fn read_frames<R: Read>(
-    mut reader: R,
-    mut on_frame: impl FnMut(Frame<'_>) -> Result<()>,
-) -> Result<u64> {
-    let mut buffer = vec![0u8; READ_BUFFER_BYTES];
-    let mut partial: Vec<u8> = Vec::new();
-    let mut framer = Framer { at_stream_start: true, skip_next_lf: false };
-    let mut total = 0u64;
-    loop {
-        let read = match reader.read(&mut buffer) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Error::Read(e)),
+/// Splits a [`Block::Lines`] block into frames and calls `on_frame` for each, in order.
+pub(crate) fn for_each_frame(block: &[u8], mut on_frame: impl FnMut(Frame<'_>)) {
+    // Checking the block at once is much faster than line by line, and it is nearly always
+    // valid; its lines, cut at ASCII bytes, then are too.
+    let valid = std::str::from_utf8(block).ok();
+    let mut start = 0;
+    while start < block.len() {
+        let rest = &block[start..];
+        let (len, next) = match memchr::memchr2(b'\n', b'\r', rest) {
+            Some(end) if rest[end] == b'\r' && rest.get(end + 1) == Some(&b'\n') => (end, end + 2),
+            Some(end) => (end, end + 1),
+            None => (rest.len(), rest.len()),
         };
-        total += read as u64;
-        let mut data = &buffer[..read];
-        if framer.skip_next_lf {
-            framer.skip_next_lf = false;
-            if data[0] == b'\n' {
-                data = &data[1..];
-            }
-        }
-        while let Some(end) = memchr::memchr2(b'\n', b'\r', data) {
-            if partial.is_empty() {
-                framer.line(&data[..end], &mut on_frame)?;
-            } else {
-                partial.extend_from_slice(&data[..end]);
-                framer.line(&partial, &mut on_frame)?;
-                partial.clear();
-            }
-            let mut next = end + 1;
-            if data[end] == b'\r' {
-                match data.get(next) {
-                    Some(b'\n') => next += 1,
-                    Some(_) => {}
-                    None => framer.skip_next_lf = true,
-                }
-            }
-            data = &data[next..];
-        }
-        partial.extend_from_slice(data);
-    }
-    if !partial.is_empty() {
-        framer.line(&partial, &mut on_frame)?;
-    }
-    Ok(total)
-}
-
-struct Framer {
-    at_stream_start: bool,
-    skip_next_lf: bool,
-}
-
-impl Framer {
-    fn line(&mut self, mut bytes: &[u8], on_frame: &mut impl FnMut(Frame<'_>) -> Result<()>) -> Result<()> {
-        if self.at_stream_start {
-            self.at_stream_start = false;
-            bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
-        }
-        if bytes == FORM_FEED_LINE {
-            return on_frame(Frame::DocumentSeparator);
-        }
-        let text = String::from_utf8_lossy(bytes);
-        emit_unicode_lines(&text, on_frame)
+        let bytes = &rest[..len];
+        let text = match valid {
+            Some(valid) => Cow::Borrowed(&valid[start..start + len]),
+            None => String::from_utf8_lossy(bytes),
+        };
+        frame_line(bytes, &text, &mut on_frame);
+        start += next;
     }
 }
 
-/// Splits at U+2028 (line separator) and U+2029 (paragraph separator, which also ends the
-/// paragraph with a blank line).
-fn emit_unicode_lines(text: &Cow<'_, str>, on_frame: &mut impl FnMut(Frame<'_>) -> Result<()>) -> Result<()> {
-    let has_separator = text.as_bytes().contains(&0xE2) && text.contains(['\u{2028}', '\u{2029}']);
+fn frame_line(bytes: &[u8], text: &str, on_frame: &mut impl FnMut(Frame<'_>)) {
+    if bytes == FORM_FEED_LINE {
+        return on_frame(Frame::DocumentSeparator);
+    }
+    let has_separator = bytes.contains(&0xE2) && text.contains(['\u{2028}', '\u{2029}']);
     if !has_separator {
-        return on_frame(Frame::Line(text));
+        return on_frame(Frame::Line { text, input_bytes: bytes.len() });
     }
-    let mut rest: &str = text;
+    // U+2028 separates lines, U+2029 paragraphs (which also end with a blank line). The input
+    // bytes are counted on the first piece.
+    let mut input_bytes = bytes.len();
+    let mut rest = text;
     while let Some(at) = rest.find(['\u{2028}', '\u{2029}']) {
-        on_frame(Frame::Line(&rest[..at]))?;
+        on_frame(Frame::Line { text: &rest[..at], input_bytes: std::mem::take(&mut input_bytes) });
         if rest[at..].starts_with('\u{2029}') {
-            on_frame(Frame::Line(""))?;
+            on_frame(Frame::Line { text: "", input_bytes: 0 });
         }
         rest = &rest[at + '\u{2028}'.len_utf8()..];
     }
-    on_frame(Frame::Line(rest))
+    on_frame(Frame::Line { text: rest, input_bytes })
+}
+
+/// Decodes a long-line piece (cut at a character boundary when possible).
+pub(crate) fn decode_piece(piece: &[u8]) -> Cow<'_, str> {
+    String::from_utf8_lossy(piece)
 }
 
 #[cfg(test)]
@@ -130,16 +265,28 @@ mod tests {
         }
     }
 
-    fn frames(input: &[u8], chunk: usize) -> Vec<String> {
-        let mut out = Vec::new();
-        read_frames(Chunked { data: input, chunk }, |frame| {
-            out.push(match frame {
-                Frame::Line(s) => s.to_string(),
-                Frame::DocumentSeparator => "<FF>".to_string(),
-            });
-            Ok(())
-        })
-        .unwrap();
+    /// Every line of `input`, long-line pieces joined and marked `<LONG>`.
+    fn frames(input: &[u8], chunk: usize, max_line_bytes: usize) -> Vec<String> {
+        let mut reader = BlockReader::new(Chunked { data: input, chunk }, max_line_bytes);
+        let (mut block, mut out, mut long) = (Vec::new(), Vec::new(), String::new());
+        while let Some(kind) = reader.next_block(&mut block).unwrap() {
+            match kind {
+                Block::Lines => for_each_frame(&block, |frame| {
+                    out.push(match frame {
+                        Frame::Line { text, .. } => text.to_string(),
+                        Frame::DocumentSeparator => "<FF>".to_string(),
+                    })
+                }),
+                Block::LongLinePiece { first, last } => {
+                    assert_eq!(first, long.is_empty());
+                    long.push_str(&decode_piece(&block));
+                    if last {
+                        out.push(format!("<LONG>{}", std::mem::take(&mut long)));
+                    }
+                }
+            }
+        }
+        assert_eq!(reader.bytes_read(), input.len() as u64);
         out
     }
 
@@ -148,15 +295,45 @@ mod tests {
         let input = b"\xEF\xBB\xBFa\r\nb\rc\n\x0C\nd\xFFe\r\r\nf\xE2\x80\xA8g\xE2\x80\xA9h";
         let expected = ["a", "b", "c", "<FF>", "d\u{fffd}e", "", "f", "g", "", "h"];
         for chunk in [1, 2, 3, 7, 64 * 1024] {
-            assert_eq!(frames(input, chunk), expected, "chunk size {chunk}");
+            assert_eq!(frames(input, chunk, 1 << 20), expected, "chunk size {chunk}");
         }
     }
 
     #[test]
     fn trailing_newline_makes_no_extra_line() {
-        assert_eq!(frames(b"a\n", 1), ["a"]);
-        assert_eq!(frames(b"", 1), Vec::<String>::new());
-        assert_eq!(frames(b"\n\n", 3), ["", ""]);
-        assert_eq!(frames(b"x\xEF\xBB\xBF", 1), ["x\u{feff}"]);
+        assert_eq!(frames(b"a\n", 1, 100), ["a"]);
+        assert_eq!(frames(b"", 1, 100), Vec::<String>::new());
+        assert_eq!(frames(b"\n\n", 3, 100), ["", ""]);
+        assert_eq!(frames(b"x\xEF\xBB\xBF", 1, 100), ["x\u{feff}"]);
+    }
+
+    #[test]
+    fn blocks_end_at_line_ends_and_long_lines_come_in_pieces() {
+        let mut input = Vec::new();
+        for i in 0..40_000 {
+            input.extend_from_slice(format!("line {i}\r\n").as_bytes());
+        }
+        let long = "é".repeat(BLOCK_BYTES);
+        input.extend_from_slice(long.as_bytes());
+        input.extend_from_slice(b"\r\nafter\rend");
+        for chunk in [997, 64 * 1024] {
+            let out = frames(&input, chunk, 1000);
+            assert_eq!(out.len(), 40_003);
+            assert_eq!(out[39_999], "line 39999");
+            assert_eq!(out[40_000], format!("<LONG>{long}"));
+            assert_eq!(out[40_001..], ["after", "end"]);
+        }
+        // Under the limit, the same line is an ordinary line.
+        let out = frames(&input, 64 * 1024, 1 << 20);
+        assert_eq!(out[40_000], long);
+    }
+
+    #[test]
+    fn utf8_boundaries() {
+        assert_eq!(utf8_boundary(b"ab"), 2);
+        assert_eq!(utf8_boundary("aé".as_bytes()), 3);
+        assert_eq!(utf8_boundary(&"aé".as_bytes()[..2]), 1);
+        assert_eq!(utf8_boundary(&"a😀".as_bytes()[..4]), 1);
+        assert_eq!(utf8_boundary(b"\x80\x80\x80\x80\x80"), 5);
     }
 }

@@ -36,7 +36,8 @@ pub mod sink;
 mod stats;
 
 pub use cleaner::{
-    Cleaned, Cleaner, CleanerBuilder, DEFAULT_FOOTER_LINES, DEFAULT_HEADER_LINES, DEFAULT_MIN_DUPLICATE_CHARS,
+    Cleaned, Cleaner, CleanerBuilder, DEFAULT_FOOTER_LINES, DEFAULT_HEADER_LINES, DEFAULT_MAX_LINE_BYTES,
+    DEFAULT_MIN_DUPLICATE_CHARS,
 };
 pub use error::{Error, Result};
 pub use normalize::NormalizeOptions;

@@ -1,15 +1,26 @@
-//! Wires the stages together for one stream: framing → normalization → classification → sink.
+//! Wires the stages together for one stream:
+//! blocks of lines ([`crate::input`]) → per-line normalization and rule matching
+//! ([`Classifier`], on worker threads when asked) → context decisions in input order
+//! ([`DocumentContext`]) → sink.
+//!
+//! Per-line work needs nothing from other lines, so blocks are classified in parallel; the
+//! context stage, which does, runs on the calling thread over the results in input order. The
+//! output is the same bytes whatever the number of threads.
 
 use std::io::Read;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use crate::classify::{
     ContextSettings, DocumentContext, Entry, LineFeatures, MatchScratch, Matcher, Matches, Verdict, match_view,
 };
 use crate::error::{Error, Result};
-use crate::input::{Frame, read_frames};
+use crate::input::{Block, BlockReader, Frame, decode_piece, for_each_frame};
 use crate::normalize::{Normalizer, Scratch};
 use crate::sink::{DroppedBy, LineRecord, Sink};
 use crate::stats::{RuleCount, Stats};
+
+/// Blocks queued per worker thread: enough to keep it busy, few enough to keep memory flat.
+const BLOCKS_PER_WORKER: usize = 2;
 
 /// Everything compiled once and shared by all streams.
 #[derive(Debug)]
@@ -17,6 +28,102 @@ pub(crate) struct Engine {
     pub matcher: Matcher,
     pub normalizer: Normalizer,
     pub context: ContextSettings,
+    /// Lines longer than this many bytes are passed through without normalization or matching.
+    pub max_line_bytes: usize,
+    /// Threads classifying blocks of one stream (1: everything on the calling thread).
+    pub threads: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineKind {
+    Text,
+    Blank,
+    DocumentSeparator,
+    /// A line over the length limit, or a piece of one: passed through as it is.
+    Oversized { first: bool, last: bool },
+}
+
+#[derive(Debug, Clone, Copy)]
+struct ClassifiedLine {
+    kind: LineKind,
+    /// End of the line's text in [`ClassifiedBlock::text`] (it starts where the previous ends).
+    text_end: usize,
+    /// End of the original line in [`ClassifiedBlock::originals`].
+    original_end: usize,
+    input_bytes: u64,
+    features: LineFeatures,
+    matches: Matches,
+}
+
+/// A block of input and, once classified, its lines.
+#[derive(Debug, Default)]
+struct ClassifiedBlock {
+    input: Vec<u8>,
+    kind: Option<Block>,
+    /// Normalized lines back to back (oversized lines as decoded).
+    text: String,
+    /// Decoded input lines back to back, when the sinks want them.
+    originals: String,
+    lines: Vec<ClassifiedLine>,
+}
+
+/// Per-thread buffers of the classification stage.
+#[derive(Default)]
+struct Classifier {
+    scratch: Scratch,
+    normalized: String,
+    view: String,
+    matches: MatchScratch,
+}
+
+impl Classifier {
+    fn classify(&mut self, engine: &Engine, block: &mut ClassifiedBlock, keep_originals: bool) {
+        block.text.clear();
+        block.originals.clear();
+        block.lines.clear();
+        let ClassifiedBlock { input, kind, text, originals, lines } = block;
+        let mut push = |kind, line_text: &str, original: &str, input_bytes: usize, features, matches| {
+            text.push_str(line_text);
+            if keep_originals {
+                originals.push_str(original);
+            }
+            lines.push(ClassifiedLine {
+                kind,
+                text_end: text.len(),
+                original_end: originals.len(),
+                input_bytes: input_bytes as u64,
+                features,
+                matches,
+            });
+        };
+        match *kind {
+            Some(Block::LongLinePiece { first, last }) => {
+                let piece = decode_piece(input);
+                let kind = LineKind::Oversized { first, last };
+                push(kind, &piece, &piece, input.len(), LineFeatures::default(), Matches::default());
+            }
+            Some(Block::Lines) | None => for_each_frame(input, |frame| match frame {
+                Frame::DocumentSeparator => {
+                    push(LineKind::DocumentSeparator, "", "", 1, LineFeatures::default(), Matches::default());
+                }
+                Frame::Line { text: raw, input_bytes } if raw.len() > engine.max_line_bytes => {
+                    let kind = LineKind::Oversized { first: true, last: true };
+                    push(kind, raw, raw, input_bytes, LineFeatures::default(), Matches::default());
+                }
+                Frame::Line { text: raw, input_bytes } => {
+                    engine.normalizer.normalize_into(raw, &mut self.scratch, &mut self.normalized);
+                    if self.normalized.is_empty() {
+                        push(LineKind::Blank, "", raw, input_bytes, LineFeatures::default(), Matches::default());
+                        return;
+                    }
+                    let features = LineFeatures::of(&self.normalized);
+                    let view = match_view(&self.normalized, &mut self.view);
+                    let matches = engine.matcher.find(view, &features, &mut self.matches);
+                    push(LineKind::Text, &self.normalized, raw, input_bytes, features, matches);
+                }
+            }),
+        }
+    }
 }
 
 /// Per-rule counters, indexed like the matcher's rules.
@@ -27,101 +134,228 @@ struct Counters {
     documents: u64,
 }
 
+/// The in-order stage: context decisions and the sink.
+struct Decider<'e, S: ?Sized> {
+    engine: &'e Engine,
+    context: DocumentContext,
+    counters: Counters,
+    document: u64,
+    line_number: u64,
+    /// The rule dropping the oversized line being passed through, if any.
+    oversized_drop: Option<u32>,
+    sink: &'e mut S,
+}
+
+impl<S: Sink + ?Sized> Decider<'_, S> {
+    fn consume(&mut self, block: &ClassifiedBlock) -> Result<()> {
+        let (mut text_start, mut original_start) = (0, 0);
+        for line in &block.lines {
+            let text = &block.text[text_start..line.text_end];
+            let original = &block.originals[original_start..line.original_end];
+            (text_start, original_start) = (line.text_end, line.original_end);
+            match line.kind {
+                LineKind::DocumentSeparator => {
+                    self.end_document()?;
+                    self.sink.end_document(true).map_err(Error::Write)?;
+                    self.counters.documents += 1;
+                    self.document += 1;
+                    self.line_number = 0;
+                }
+                LineKind::Oversized { first, last } => self.oversized(text, line.input_bytes, first, last)?,
+                LineKind::Text | LineKind::Blank => {
+                    self.line_number += 1;
+                    let mut entry = self.context.fresh_entry();
+                    entry.line_number = self.line_number;
+                    entry.input_bytes = line.input_bytes;
+                    entry.original.push_str(original);
+                    entry.text.push_str(text);
+                    entry.features = line.features;
+                    entry.blank_lines = u64::from(line.kind == LineKind::Blank);
+                    let Self { engine, context, counters, document, sink, .. } = self;
+                    let mut emit = |entry: &Entry| emit_entry(engine, entry, *document, &mut **sink, counters);
+                    context.push(entry, line.matches, &engine.matcher, &mut emit)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Passes an oversized line (or a piece of one) straight to the sink. The lines before it
+    /// are decided first, as if the document went on: its size makes it body text.
+    fn oversized(&mut self, text: &str, input_bytes: u64, first: bool, last: bool) -> Result<()> {
+        if first {
+            self.line_number += 1;
+            self.counters.input_lines += 1;
+            let Self { engine, context, counters, document, sink, .. } = self;
+            let mut emit = |entry: &Entry| emit_entry(engine, entry, *document, &mut **sink, counters);
+            self.oversized_drop = context.push_oversized(&mut emit)?;
+            if self.oversized_drop.is_none() {
+                self.counters.kept_lines += 1;
+            }
+        }
+        let dropped_by = self.oversized_drop.map(|rule| {
+            let slot = &mut self.counters.dropped[rule as usize];
+            slot.0 += u64::from(first);
+            slot.1 += input_bytes;
+            let info = self.engine.matcher.rule(rule);
+            DroppedBy { rule: &info.id, category: &info.category }
+        });
+        let record = LineRecord {
+            document: self.document,
+            line_number: self.line_number,
+            text,
+            original: text,
+            dropped_by,
+            continues: !last,
+        };
+        self.sink.line(&record).map_err(Error::Write)
+    }
+
+    fn end_document(&mut self) -> Result<()> {
+        let Self { engine, context, counters, document, sink, .. } = self;
+        let mut emit = |entry: &Entry| emit_entry(engine, entry, *document, &mut **sink, counters);
+        context.finish(&engine.matcher, &mut emit)
+    }
+}
+
+fn emit_entry<S: Sink + ?Sized>(
+    engine: &Engine,
+    entry: &Entry,
+    document: u64,
+    sink: &mut S,
+    counters: &mut Counters,
+) -> Result<()> {
+    let lines = entry.blank_lines.max(1);
+    counters.input_lines += lines;
+    let dropped_by = match entry.verdict {
+        Verdict::Drop(rule) => {
+            let slot = &mut counters.dropped[rule as usize];
+            slot.0 += lines;
+            slot.1 += entry.input_bytes;
+            let info = engine.matcher.rule(rule);
+            Some(DroppedBy { rule: &info.id, category: &info.category })
+        }
+        Verdict::Keep | Verdict::FooterCandidate(_) => {
+            if !entry.is_blank() {
+                counters.kept_lines += 1;
+            }
+            None
+        }
+    };
+    for offset in 0..lines {
+        let record = LineRecord {
+            document,
+            line_number: entry.line_number + offset,
+            text: &entry.text,
+            original: &entry.original,
+            dropped_by,
+            continues: false,
+        };
+        sink.line(&record).map_err(Error::Write)?;
+    }
+    Ok(())
+}
+
 impl Engine {
     /// Cleans one stream into `sink`.
     pub(crate) fn run<R: Read, S: Sink + ?Sized>(&self, reader: R, sink: &mut S) -> Result<Stats> {
         let keep_originals = sink.wants_originals();
-        let mut context = DocumentContext::new(self.context);
-        let mut scratch = Scratch::default();
-        let mut view_buffer = String::new();
-        let mut match_scratch = MatchScratch::default();
-        let mut counters = Counters {
-            dropped: vec![(0, 0); self.matcher.rule_count()],
-            kept_lines: 0,
-            input_lines: 0,
-            documents: 0,
+        let mut blocks = BlockReader::new(reader, self.max_line_bytes);
+        let mut decider = Decider {
+            engine: self,
+            context: DocumentContext::new(self.context),
+            counters: Counters {
+                dropped: vec![(0, 0); self.matcher.rule_count()],
+                kept_lines: 0,
+                input_lines: 0,
+                documents: 0,
+            },
+            document: 1,
+            line_number: 0,
+            oversized_drop: None,
+            sink,
         };
-        let mut document = 1u64;
-        let mut line_number = 0u64;
-
-        let input_bytes = read_frames(reader, |frame| {
-            let mut emit = |entry: &Entry| self.emit(entry, document, sink, &mut counters);
-            match frame {
-                Frame::DocumentSeparator => {
-                    context.finish(&self.matcher, &mut emit)?;
-                    sink.end_document(true).map_err(Error::Write)?;
-                    counters.documents += 1;
-                    document += 1;
-                    line_number = 0;
-                }
-                Frame::Line(raw) => {
-                    line_number += 1;
-                    let mut entry = context.fresh_entry();
-                    entry.line_number = line_number;
-                    entry.input_bytes = raw.len() as u64;
-                    if keep_originals {
-                        entry.original.push_str(raw);
-                    }
-                    let mut matches = Matches::default();
-                    if context.dropping_rest().is_some() {
-                        // The line is dropped whatever it says: skip normalizing it.
-                        entry.blank_lines = u64::from(raw.trim().is_empty());
-                    } else {
-                        self.normalizer.normalize_into(raw, &mut scratch, &mut entry.text);
-                        if entry.text.is_empty() {
-                            entry.blank_lines = 1;
-                        } else {
-                            entry.features = LineFeatures::of(&entry.text);
-                            let view = match_view(&entry.text, &mut view_buffer);
-                            matches = self.matcher.find(view, &entry.features, &mut match_scratch);
-                        }
-                    }
-                    context.push(entry, matches, &self.matcher, &mut emit)?;
-                }
+        let mut first = ClassifiedBlock::default();
+        first.kind = blocks.next_block(&mut first.input)?;
+        // Small inputs (one block) are not worth a thread.
+        if self.threads > 1 && first.kind.is_some() && first.input.len() >= crate::input::BLOCK_BYTES / 2 {
+            self.run_parallel(&mut blocks, first, &mut decider, keep_originals)?;
+        } else {
+            let mut classifier = Classifier::default();
+            let mut block = first;
+            while block.kind.is_some() {
+                classifier.classify(self, &mut block, keep_originals);
+                decider.consume(&block)?;
+                block.kind = blocks.next_block(&mut block.input)?;
             }
-            Ok(())
-        })?;
-        {
-            let mut emit = |entry: &Entry| self.emit(entry, document, sink, &mut counters);
-            context.finish(&self.matcher, &mut emit)?;
         }
+        decider.end_document()?;
+        let Decider { counters, sink, .. } = decider;
         sink.end_document(false).map_err(Error::Write)?;
         sink.finish().map_err(Error::Write)?;
+        let input_bytes = blocks.bytes_read();
+        let mut counters = counters;
         if input_bytes > 0 {
             counters.documents += 1;
         }
         Ok(self.stats(counters, input_bytes))
     }
 
-    fn emit<S: Sink + ?Sized>(&self, entry: &Entry, document: u64, sink: &mut S, counters: &mut Counters) -> Result<()> {
-        let lines = entry.blank_lines.max(1);
-        counters.input_lines += lines;
-        let dropped_by = match entry.verdict {
-            Verdict::Drop(rule) => {
-                let slot = &mut counters.dropped[rule as usize];
-                slot.0 += lines;
-                slot.1 += entry.input_bytes;
-                let info = self.matcher.rule(rule);
-                Some(DroppedBy { rule: &info.id, category: &info.category })
+    /// Classifies blocks on `self.threads` workers, handed out in turn, and decides their lines
+    /// on this thread in the same turn, so the order is the input order.
+    fn run_parallel<R: Read, S: Sink + ?Sized>(
+        &self,
+        blocks: &mut BlockReader<R>,
+        first: ClassifiedBlock,
+        decider: &mut Decider<'_, S>,
+        keep_originals: bool,
+    ) -> Result<()> {
+        std::thread::scope(|scope| {
+            let mut to_workers: Vec<SyncSender<ClassifiedBlock>> = Vec::with_capacity(self.threads);
+            let mut from_workers: Vec<Receiver<ClassifiedBlock>> = Vec::with_capacity(self.threads);
+            for _ in 0..self.threads {
+                let (work_tx, work_rx) = sync_channel::<ClassifiedBlock>(BLOCKS_PER_WORKER);
+                let (done_tx, done_rx) = sync_channel::<ClassifiedBlock>(BLOCKS_PER_WORKER);
+                scope.spawn(move || {
+                    let mut classifier = Classifier::default();
+                    for mut block in work_rx {
+                        classifier.classify(self, &mut block, keep_originals);
+                        if done_tx.send(block).is_err() {
+                            break;
+                        }
+                    }
+                });
+                to_workers.push(work_tx);
+                from_workers.push(done_rx);
             }
-            Verdict::Keep | Verdict::FooterCandidate(_) => {
-                if !entry.is_blank() {
-                    counters.kept_lines += 1;
+            let in_flight_limit = self.threads * BLOCKS_PER_WORKER;
+            let mut spare: Vec<ClassifiedBlock> = Vec::new();
+            let (mut sent, mut done) = (0usize, 0usize);
+            let mut next = Some(first);
+            loop {
+                while sent - done < in_flight_limit
+                    && let Some(block) = next.take()
+                {
+                    // A worker only stops early if it panicked; the scope then re-raises that.
+                    if to_workers[sent % self.threads].send(block).is_err() {
+                        return Ok(());
+                    }
+                    sent += 1;
+                    let mut block = spare.pop().unwrap_or_default();
+                    block.kind = blocks.next_block(&mut block.input)?;
+                    next = block.kind.is_some().then_some(block);
                 }
-                None
+                if done == sent {
+                    return Ok(());
+                }
+                let Ok(block) = from_workers[done % self.threads].recv() else {
+                    return Ok(());
+                };
+                done += 1;
+                decider.consume(&block)?;
+                spare.push(block);
             }
-        };
-        for offset in 0..lines {
-            let record = LineRecord {
-                document,
-                line_number: entry.line_number + offset,
-                text: &entry.text,
-                original: &entry.original,
-                dropped_by,
-            };
-            sink.line(&record).map_err(Error::Write)?;
-        }
-        Ok(())
+        })
     }
 
     fn stats(&self, counters: Counters, input_bytes: u64) -> Stats {

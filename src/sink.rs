@@ -22,12 +22,16 @@ pub struct LineRecord<'a> {
     pub document: u64,
     /// 1-based line number within the document.
     pub line_number: u64,
-    /// The normalized text (empty for blank lines and for lines dropped without normalizing).
+    /// The normalized text (empty for blank lines). A line longer than the length limit comes
+    /// as it was read, in several records: see `continues`.
     pub text: &'a str,
     /// The input line as decoded; empty unless the sink asked for originals.
     pub original: &'a str,
     /// `None` when the line is kept.
     pub dropped_by: Option<DroppedBy<'a>>,
+    /// More of this same line follows in the next record (a line over the length limit is
+    /// passed on in pieces, never buffered whole).
+    pub continues: bool,
 }
 
 /// Receives line decisions in input order.
@@ -86,13 +90,15 @@ pub struct TextSink<W: Write> {
     writer: W,
     wrote_text: bool,
     pending_blank: bool,
+    /// The last record written continues on the next one.
+    mid_line: bool,
     bytes_written: u64,
 }
 
 impl<W: Write> TextSink<W> {
     /// Wraps `writer`; it is written in small pieces, so give it a buffered writer.
     pub fn new(writer: W) -> Self {
-        Self { writer, wrote_text: false, pending_blank: false, bytes_written: 0 }
+        Self { writer, wrote_text: false, pending_blank: false, mid_line: false, bytes_written: 0 }
     }
 
     /// Bytes written so far.
@@ -116,16 +122,19 @@ impl<W: Write> Sink for TextSink<W> {
         if record.dropped_by.is_some() {
             return Ok(());
         }
-        if record.text.is_empty() {
+        if record.text.is_empty() && !self.mid_line && !record.continues {
             self.pending_blank = self.wrote_text;
             return Ok(());
         }
-        if self.pending_blank {
+        if self.pending_blank && !self.mid_line {
             self.write(b"\n")?;
             self.pending_blank = false;
         }
         self.write(record.text.as_bytes())?;
-        self.write(b"\n")?;
+        self.mid_line = record.continues;
+        if !record.continues {
+            self.write(b"\n")?;
+        }
         self.wrote_text = true;
         Ok(())
     }

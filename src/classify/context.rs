@@ -136,14 +136,6 @@ impl DocumentContext {
         entry
     }
 
-    /// The rule dropping everything from here on, if any: callers skip normalizing such lines.
-    pub(crate) fn dropping_rest(&self) -> Option<RuleRef> {
-        match self.carry {
-            Carry::Rest(rule) => Some(rule),
-            _ => None,
-        }
-    }
-
     /// True while the header zone is open.
     pub(crate) fn in_header(&self) -> bool {
         self.kept_lines < self.settings.header_lines
@@ -326,6 +318,29 @@ impl DocumentContext {
             result?;
         }
         Ok(())
+    }
+
+    /// Decides everything before an oversized line, which is passed through without matching.
+    /// Returns the rule that drops it when a block or the rest of the document is being
+    /// dropped. Otherwise the line is kept and, being body text, ends any footer zone before
+    /// it: waiting footer candidates are kept.
+    pub(crate) fn push_oversized<E>(&mut self, emit: &mut impl FnMut(&Entry) -> Result<(), E>) -> Result<Option<RuleRef>, E> {
+        let dropped_by = match self.carry {
+            Carry::Block(rule) | Carry::Rest(rule) => Some(rule),
+            Carry::None => None,
+        };
+        for entry in &mut self.window {
+            if let Verdict::FooterCandidate(_) = entry.verdict {
+                entry.verdict = Verdict::Keep;
+            }
+        }
+        if dropped_by.is_none() {
+            self.kept_lines += 1;
+        }
+        while !self.window.is_empty() {
+            self.pop_front(emit)?;
+        }
+        Ok(dropped_by)
     }
 
     /// Ends the document: applies footer rules to the lines in the footer zone, releases

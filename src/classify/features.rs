@@ -18,13 +18,22 @@ pub(crate) struct LineFeatures {
 }
 
 const SENTENCE_MIN_WORDS: usize = 6;
+/// The spaces normalization leaves between words.
+const WORD_SEPARATORS: [char; 6] = [' ', '\t', '\u{a0}', '\u{202f}', '\u{2007}', '\u{3000}'];
 const TITLE_MAX_CHARS: usize = 150;
 const TITLE_MAX_WORDS: usize = 20;
 
 impl LineFeatures {
     pub(crate) fn of(text: &str) -> Self {
-        let chars = if text.is_ascii() { text.len() } else { text.chars().count() };
-        let words = text.split([' ', '\t', '\u{a0}', '\u{202f}', '\u{2007}', '\u{3000}']).filter(|w| !w.is_empty()).count();
+        let (chars, words) = if text.is_ascii() {
+            // Normalized ASCII text has single spaces or tabs between words and none at the ends.
+            let bytes = text.as_bytes();
+            let separators = bytes.iter().filter(|&&b| b == b' ' || b == b'\t').count();
+            (bytes.len(), if bytes.is_empty() { 0 } else { separators + 1 })
+        } else {
+            let words = text.split(WORD_SEPARATORS).filter(|w| !w.is_empty()).count();
+            (text.chars().count(), words)
+        };
         let last = text
             .trim_end_matches(['"', '\'', ')', ']', '»', '\u{2019}', '\u{201d}'])
             .chars()
@@ -51,5 +60,8 @@ mod tests {
         assert!(q.sentence);
         assert_eq!(LineFeatures::of("Share").chars, 5);
         assert_eq!(LineFeatures::of("Ünïcödé").chars, 7);
+        // The ASCII path counts like the general one.
+        assert_eq!(LineFeatures::of("a b\tc").words, LineFeatures::of("a b\tc \u{e9}").words - 1);
+        assert_eq!(LineFeatures::of("").words, 0);
     }
 }

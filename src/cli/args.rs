@@ -6,22 +6,30 @@ use std::path::PathBuf;
 use clap::{Parser, ValueEnum};
 
 /// Remove site chrome (menus, media-player text, ads, share bars, footers) from scraped
-/// article text and normalize quotes and whitespace.
+/// article text and normalize quotes and whitespace: on stdin, files or directory trees.
 ///
-/// Reads each FILE (or stdin when there is none, or for `-`) as one document; a line holding only
-/// a form feed separates documents inside a stream. Writes the cleaned text to stdout or `-o`.
+/// Modes:
+///   dechrome [-o OUT]              stdin (also a PATH of `-`) to stdout, or to the file OUT
+///   dechrome FILE... [-o OUT]      each FILE is one document; the cleaned documents in turn to
+///                                  stdout, or to the file OUT
+///   dechrome DIR... -o OUTDIR      every file under each DIR to the same relative path under
+///                                  OUTDIR (a FILE among them to OUTDIR/NAME)
+///   dechrome DIR|FILE... -i        in place; `-iSUFFIX` keeps each original as FILE+SUFFIX
 ///
-/// Directory mode: `dechrome DIR... -o OUTDIR` cleans every file under each DIR into the same
-/// relative path under OUTDIR; `dechrome DIR -i` cleans in place. Files are cleaned in parallel;
-/// binary files (a NUL byte in the first 8 KiB) are skipped; a file that fails is reported and
-/// the others go on (exit status 2 at the end).
+/// In a stream, a line holding only a form feed separates documents.
+///
+/// Directory mode (a DIR input, `-i`, or an existing directory as OUTDIR): files are cleaned in
+/// parallel, each written to a temporary file beside its target and renamed over it when
+/// complete; binary files (a NUL byte in the first 8 KiB) are skipped; with `-iSUFFIX`, files
+/// whose names end in SUFFIX are backups and are skipped; a file that fails is reported and the
+/// others go on (exit status 2 at the end).
 ///
 /// JSONL mode (`--format jsonl`, automatic for .jsonl, .jsonl.gz, .jsonl.zst, .json.gz): each
 /// line is a JSON object whose `--text-key` field is cleaned as one document; other fields are
 /// kept as they are. gzip or zstd input (recognized by its first bytes) gives output compressed
 /// the same way.
 #[derive(Debug, Parser)]
-#[command(name = "dechrome", version, max_term_width = 100)]
+#[command(name = "dechrome", version, max_term_width = 100, verbatim_doc_comment)]
 pub(crate) struct Args {
     /// Input files or directories; none or `-` means stdin.
     #[arg(value_name = "PATH")]
@@ -59,9 +67,15 @@ pub(crate) struct Args {
     #[arg(short = 'L', long)]
     pub follow: bool,
 
-    /// Directory mode: files cleaned at once (default: one per core).
+    /// Threads (default: one per core). Directory mode cleans this many files at once; a
+    /// single stream is cut into blocks that this many threads normalize and match.
     #[arg(short = 'j', long = "jobs", value_name = "N")]
     pub jobs: Option<usize>,
+
+    /// Lines longer than this many bytes are passed through as they are, without
+    /// normalization or rule matching, and never held in memory whole.
+    #[arg(long, value_name = "BYTES", default_value_t = dechrome::DEFAULT_MAX_LINE_BYTES)]
+    pub max_line_bytes: usize,
 
     /// Input format; `auto` reads .jsonl, .jsonl.gz, .jsonl.zst, .json.gz and .json.zst files as
     /// JSONL and everything else (stdin included) as text.

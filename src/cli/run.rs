@@ -39,9 +39,12 @@ pub(crate) fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
-fn build_cleaner(args: &Args) -> Result<Cleaner> {
+/// `stream_threads` classify the blocks of one stream: batch mode parallelizes over files instead.
+fn build_cleaner(args: &Args, stream_threads: usize) -> Result<Cleaner> {
     let mut builder = Cleaner::builder();
     builder
+        .threads(stream_threads)
+        .max_line_bytes(args.max_line_bytes)
         .default_rules(!args.no_default_rules)
         .drop_duplicates(!args.keep_duplicates)
         .ascii_quotes(!args.keep_quotes)
@@ -149,10 +152,11 @@ impl<T: Write> Write for Fingerprint<T> {
 pub(crate) fn run(args: &Args) -> Result<Outcome> {
     let started = Instant::now();
     if !args.list_rules && batch::wanted(args) {
-        let all_cleaned = batch::run(args, || build_cleaner(args))?;
+        let all_cleaned = batch::run(args, || build_cleaner(args, 1))?;
         return Ok(if all_cleaned { Outcome::Clean } else { Outcome::SomeFailed });
     }
-    let cleaner = build_cleaner(args)?;
+    let threads = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    let cleaner = build_cleaner(args, threads)?;
     if args.list_rules {
         list_rules(&cleaner)?;
         return Ok(Outcome::Clean);
