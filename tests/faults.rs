@@ -1,6 +1,6 @@
 //! Directory mode under faults: a run killed halfway, temporary files left behind, files and
 //! folders that cannot be read or written, folders that vanish, symbolic link loops, backups of
-//! an earlier run.
+//! an earlier run; and the help text.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
@@ -553,4 +553,27 @@ fn in_place_with_a_suffix_skips_the_backups_of_an_earlier_run() {
     // Without a suffix there are no backups: every file is an input.
     Run::of(dechrome().arg(&tree).arg("-i")).expect(0, &["5 files cleaned"]);
     assert_eq!(fs::read(tree.join("orphan.txt.bak")).unwrap(), clean(PAGE_A.as_bytes()));
+}
+
+// ----------------------------------------------------------------------------------- help ---
+
+#[test]
+fn help_describes_stdin_file_and_directory_modes() {
+    let help = dechrome().arg("--help").output().unwrap();
+    assert!(help.status.success());
+    let help = String::from_utf8(help.stdout).unwrap();
+    let intro = &help[..help.find("Usage:").unwrap()];
+    let modes: Vec<&str> = intro.lines().filter(|l| l.trim_start().starts_with("dechrome ")).collect();
+    assert!(modes.len() >= 4, "{intro}");
+    for (mode, words) in [
+        ("stdin", ["stdin", "stdout"]),
+        ("files", ["FILE...", "-o OUT"]),
+        ("mirror", ["DIR...", "-o OUTDIR"]),
+        ("in place", ["-i", "SUFFIX"]),
+    ] {
+        assert!(modes.iter().any(|l| words.iter().all(|w| l.contains(w))), "{mode} mode:\n{intro}");
+    }
+    let short = dechrome().arg("-h").output().unwrap();
+    let short = String::from_utf8(short.stdout).unwrap();
+    assert!(short.contains("stdin, files or directory trees"), "{short}");
 }
