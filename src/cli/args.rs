@@ -67,9 +67,15 @@ pub(crate) struct Args {
     #[arg(short = 'L', long)]
     pub follow: bool,
 
-    /// Directory mode: files cleaned at once (default: one per core).
+    /// Threads (default: one per core). Directory mode cleans this many files at once; a
+    /// single stream is cut into blocks that this many threads normalize and match.
     #[arg(short = 'j', long = "jobs", value_name = "N")]
     pub jobs: Option<usize>,
+
+    /// Lines longer than this many bytes are passed through as they are, without
+    /// normalization or rule matching, and never held in memory whole.
+    #[arg(long, value_name = "BYTES", default_value_t = dechrome::DEFAULT_MAX_LINE_BYTES)]
+    pub max_line_bytes: usize,
 
     /// Input format; `auto` reads .jsonl, .jsonl.gz, .jsonl.zst, .json.gz and .json.zst files as
     /// JSONL and everything else (stdin included) as text.
