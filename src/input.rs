@@ -20,8 +20,9 @@ use std::io::{self, Read};
 use crate::error::{Error, Result};
 use decode::Decoder;
 
-/// Target size of a block of lines.
-pub(crate) const BLOCK_BYTES: usize = 256 * 1024;
+/// Target size of a block of lines: large enough to amortize handing blocks between threads,
+/// small enough that the blocks in flight take little memory.
+pub(crate) const BLOCK_BYTES: usize = 128 * 1024;
 const READ_BYTES: usize = 64 * 1024;
 const FORM_FEED_LINE: &[u8] = b"\x0C";
 

@@ -37,7 +37,8 @@ pub(crate) struct Engine {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum LineKind {
     Text,
-    Blank,
+    /// A run of this many blank lines (one entry, so a flood of empty lines costs no memory).
+    Blank(u64),
     DocumentSeparator,
     /// A line over the length limit, or a piece of one: passed through as it is.
     Oversized { first: bool, last: bool },
@@ -83,6 +84,15 @@ impl Classifier {
         block.lines.clear();
         let ClassifiedBlock { input, kind, text, originals, lines } = block;
         let mut push = |kind, line_text: &str, original: &str, input_bytes: usize, features, matches| {
+            // A blank line joins the run before it, which (like the context stage's runs) keeps
+            // the first line's original text.
+            if kind == LineKind::Blank(1)
+                && let Some(ClassifiedLine { kind: LineKind::Blank(run), input_bytes: run_bytes, .. }) = lines.last_mut()
+            {
+                *run += 1;
+                *run_bytes += input_bytes as u64;
+                return;
+            }
             text.push_str(line_text);
             if keep_originals {
                 originals.push_str(original);
@@ -113,7 +123,7 @@ impl Classifier {
                 Frame::Line { text: raw, input_bytes } => {
                     engine.normalizer.normalize_into(raw, &mut self.scratch, &mut self.normalized);
                     if self.normalized.is_empty() {
-                        push(LineKind::Blank, "", raw, input_bytes, LineFeatures::default(), Matches::default());
+                        push(LineKind::Blank(1), "", raw, input_bytes, LineFeatures::default(), Matches::default());
                         return;
                     }
                     let features = LineFeatures::of(&self.normalized);
@@ -162,15 +172,19 @@ impl<S: Sink + ?Sized> Decider<'_, S> {
                     self.line_number = 0;
                 }
                 LineKind::Oversized { first, last } => self.oversized(text, line.input_bytes, first, last)?,
-                LineKind::Text | LineKind::Blank => {
-                    self.line_number += 1;
+                LineKind::Text | LineKind::Blank(_) => {
+                    let lines = match line.kind {
+                        LineKind::Blank(run) => run,
+                        _ => 1,
+                    };
                     let mut entry = self.context.fresh_entry();
-                    entry.line_number = self.line_number;
+                    entry.line_number = self.line_number + 1;
+                    self.line_number += lines;
                     entry.input_bytes = line.input_bytes;
                     entry.original.push_str(original);
                     entry.text.push_str(text);
                     entry.features = line.features;
-                    entry.blank_lines = u64::from(line.kind == LineKind::Blank);
+                    entry.blank_lines = if line.kind == LineKind::Text { 0 } else { lines };
                     let Self { engine, context, counters, document, sink, .. } = self;
                     let mut emit = |entry: &Entry| emit_entry(engine, entry, *document, &mut **sink, counters);
                     context.push(entry, line.matches, &engine.matcher, &mut emit)?;
