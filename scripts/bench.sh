@@ -25,21 +25,40 @@ CORPUS=$WORK/big-$MB.txt
 [ -f "$WORK/chrome_phrases.txt" ] || python3 ../shared/tools/make_corpus.py rules --out-dir "$WORK" >/dev/null
 PHRASES=$WORK/chrome_phrases.txt
 BYTES=$(stat -c %s "$CORPUS")
+# The same corpus with Latin letters transliterated to Cyrillic: non-Latin text, two bytes per
+# letter (MB/s counts bytes, so the speeds compare).
+CYRILLIC=$WORK/big-$MB-cyrillic.txt
+[ -f "$CYRILLIC" ] || python3 - "$CORPUS" "$CYRILLIC" <<'PY'
+import sys
+latin = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+cyrillic = "абцдефгхийклмнопярстувшхызАБЦДЕФГХИЙКЛМНОПЯРСТУВШХЫЗ"
+table = str.maketrans(latin, cyrillic)
+with open(sys.argv[1], encoding="utf-8", errors="surrogateescape", newline="") as src, \
+        open(sys.argv[2], "w", encoding="utf-8", errors="surrogateescape", newline="") as dst:
+    for line in src:
+        dst.write(line.translate(table))
+PY
+CYRILLIC_BYTES=$(stat -c %s "$CYRILLIC")
 
 hyperfine --warmup 1 --runs "${RUNS:-5}" --export-json "$WORK/hyperfine.json" \
     -n dechrome "$BIN < $CORPUS | cat > /dev/null" \
+    -n dechrome-cyrillic "$BIN < $CYRILLIC | cat > /dev/null" \
     -n rg "rg -v -x -F -f $PHRASES < $CORPUS | cat > /dev/null" \
     -n cat "cat < $CORPUS | cat > /dev/null"
 
-python3 - "$WORK/hyperfine.json" "$BYTES" <<'PY'
+python3 - "$WORK/hyperfine.json" "$BYTES" "$CYRILLIC_BYTES" <<'PY'
 import json, sys
 runs = {r["command"]: r["median"] for r in json.load(open(sys.argv[1]))["results"]}
-mb = int(sys.argv[2]) / 1e6
-print(f"\n{'command':<10} {'median s':>9} {'MB/s':>8} {'vs rg':>7} {'vs cat':>7}")
+mb = {name: int(sys.argv[3 if name == "dechrome-cyrillic" else 2]) / 1e6 for name in runs}
+print(f"\n{'command':<18} {'median s':>9} {'MB/s':>8} {'vs rg':>7} {'vs cat':>7}")
 for name, t in runs.items():
-    print(f"{name:<10} {t:>9.3f} {mb / t:>8.1f} {t / runs['rg']:>7.2f} {t / runs['cat']:>7.2f}")
+    print(f"{name:<18} {t:>9.3f} {mb[name] / t:>8.1f} {t / runs['rg']:>7.2f} {t / runs['cat']:>7.2f}")
+latin = mb["dechrome"] / runs["dechrome"]
+print(f"\nnon-Latin speed / Latin speed: {mb['dechrome-cyrillic'] / runs['dechrome-cyrillic'] / latin:.2f}")
 PY
 
 echo
-/usr/bin/time -v "$BIN" < "$CORPUS" 2> "$WORK/time.txt" > /dev/null
-grep -E "Maximum resident set size" "$WORK/time.txt" | sed 's/^\s*/dechrome peak RSS: /'
+for input in "$CORPUS" "$CYRILLIC"; do
+    /usr/bin/time -v "$BIN" < "$input" 2> "$WORK/time.txt" > /dev/null
+    grep -E "Maximum resident set size" "$WORK/time.txt" | sed "s|^\s*|$(basename "$input") peak RSS: |"
+done
