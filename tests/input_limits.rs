@@ -9,8 +9,10 @@ const BIN: &str = env!("CARGO_BIN_EXE_dechrome");
 /// a few more; buffering a 1 GiB line would take over 1 GiB.
 const MAX_RSS_KIB: i64 = 48 * 1024;
 
-/// Runs the binary with `args`, feeding `input_chunks` (each written `repeat` times) on stdin
-/// from another thread. Returns exit code, stdout length, the stdout head and peak RSS in KiB.
+/// Runs the binary with `args`, feeding `chunk` `repeat` times and then `tail` on stdin from
+/// another thread. Returns exit code, stdout length, the stdout head and peak RSS in KiB.
+// The child is reaped by `wait4`, which also reports its peak RSS.
+#[allow(clippy::zombie_processes)]
 fn run_streaming(args: &[&str], chunk: &[u8], repeat: usize, tail: &[u8]) -> (i32, u64, Vec<u8>, i64) {
     let mut child = Command::new(BIN)
         .args(args)

@@ -148,8 +148,15 @@ struct MatcherParts {
     anywhere_targets: Vec<LiteralTarget>,
     anywhere_scan_bytes: usize,
     filtered_regexes: Vec<FilteredRegex>,
-    /// (tier, skips sentences) -> (sources, rules)
-    unfiltered: Vec<((usize, bool), Vec<String>, Vec<RuleRef>)>,
+    unfiltered: Vec<UnfilteredBucket>,
+}
+
+/// Unfiltered regexes sharing a length tier and a sentence guard: one future `RegexGroup`.
+struct UnfilteredBucket {
+    tier: usize,
+    skips_sentences: bool,
+    sources: Vec<String>,
+    rules: Vec<RuleRef>,
 }
 
 impl MatcherParts {
@@ -177,13 +184,18 @@ impl MatcherParts {
         let folded = if rule.case_sensitive { None } else { Some(parse(true)?) };
         let prefilter = RegexPrefilter::of(&parse(false)?, folded.as_ref());
         if prefilter == RegexPrefilter::Unfiltered {
-            let key = (regex_tier(rule.max_chars), rule.skip_sentences);
-            match self.unfiltered.iter_mut().find(|(k, _, _)| *k == key) {
-                Some((_, sources, rules)) => {
-                    sources.push(source);
-                    rules.push(rule_ref);
+            let (tier, skips_sentences) = (regex_tier(rule.max_chars), rule.skip_sentences);
+            match self.unfiltered.iter_mut().find(|b| b.tier == tier && b.skips_sentences == skips_sentences) {
+                Some(bucket) => {
+                    bucket.sources.push(source);
+                    bucket.rules.push(rule_ref);
                 }
-                None => self.unfiltered.push((key, vec![source], vec![rule_ref])),
+                None => self.unfiltered.push(UnfilteredBucket {
+                    tier,
+                    skips_sentences,
+                    sources: vec![source],
+                    rules: vec![rule_ref],
+                }),
             }
             return Ok(());
         }
@@ -267,7 +279,7 @@ impl Matcher {
             Some(built)
         };
         let mut regex_groups = Vec::with_capacity(parts.unfiltered.len());
-        for ((tier, skips_sentences), sources, rules) in parts.unfiltered {
+        for UnfilteredBucket { tier, skips_sentences, sources, rules } in parts.unfiltered {
             let set = RegexSetBuilder::new(&sources)
                 .size_limit(REGEX_SIZE_LIMIT)
                 .dfa_size_limit(REGEX_SIZE_LIMIT)
