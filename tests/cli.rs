@@ -216,3 +216,39 @@ fn full_disk_is_an_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("No space left"), "{}", String::from_utf8_lossy(&output.stderr));
 }
+
+/// Outputs that are not regular files are written in place, never replaced by a rename: a
+/// FIFO stays a FIFO, a link keeps pointing at its file (which gets the output), and `-` is
+/// stdout rather than a file named `-`.
+#[test]
+fn rejects_to_fifo_link_or_stdout() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let rows = |text: &str| text.lines().filter(|l| l.split('\t').count() == 6).count();
+
+    let (real, link) = (dir.path().join("real.tsv"), dir.path().join("link.tsv"));
+    fs::write(&real, "old\n").unwrap();
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    dechrome().arg("--rejects").arg(&link).write_stdin(PAGE).assert().success().stdout(CLEAN);
+    assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert_eq!(rows(&fs::read_to_string(&real).unwrap()), 4);
+
+    let fifo = dir.path().join("rejects.fifo");
+    let c_path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::read_to_string(fifo).unwrap())
+    };
+    dechrome().arg("--rejects").arg(&fifo).write_stdin(PAGE).assert().success().stdout(CLEAN);
+    assert_eq!(rows(&reader.join().unwrap()), 4);
+    assert!(fs::metadata(&fifo).unwrap().file_type().is_fifo());
+
+    let out = dir.path().join("out.txt");
+    let output = dechrome().current_dir(dir.path()).args(["--rejects", "-", "-o"]).arg(&out).write_stdin(PAGE).output().unwrap();
+    assert!(output.status.success());
+    assert_eq!(rows(&String::from_utf8(output.stdout).unwrap()), 4);
+    assert_eq!(fs::read_to_string(&out).unwrap(), CLEAN);
+    assert!(!dir.path().join("-").exists());
+}

@@ -58,6 +58,9 @@ pub(crate) fn remove_if_stale(path: &Path) -> io::Result<bool> {
 /// Where the cleaned text goes.
 pub(crate) enum Destination {
     Stdout(io::StdoutLock<'static>),
+    /// Something that is not a regular file (`/dev/stdout`, a FIFO, a terminal), written
+    /// directly: it cannot be replaced by a rename, and has no half-written state to avoid.
+    Device { writer: BufWriter<fs::File>, target: PathBuf },
     /// A temporary file beside `target`, renamed over it by [`Destination::commit`].
     File {
         temp: BufWriter<NamedTempFile>,
@@ -66,11 +69,25 @@ pub(crate) enum Destination {
 }
 
 impl Destination {
+    /// `None` or `-` is stdout. A link to a regular file is followed, so the rename replaces
+    /// the file it points to, not the link.
     pub(crate) fn open(output: Option<&Path>) -> Result<Self> {
-        let Some(target) = output else {
+        let Some(target) = output.filter(|path| path.as_os_str() != "-") else {
             return Ok(Destination::Stdout(io::stdout().lock()));
         };
-        Ok(Destination::File { temp: BufWriter::new(temp_file_beside(target)?), target: target.to_path_buf() })
+        let existing = fs::metadata(target).ok();
+        if existing.as_ref().is_some_and(|meta| !meta.file_type().is_file()) {
+            let file = fs::OpenOptions::new()
+                .write(true)
+                .open(target)
+                .with_context(|| format!("{}: cannot open for writing", target.display()))?;
+            return Ok(Destination::Device { writer: BufWriter::new(file), target: target.to_path_buf() });
+        }
+        let target = match existing {
+            Some(_) => fs::canonicalize(target).with_context(|| target.display().to_string())?,
+            None => target.to_path_buf(),
+        };
+        Ok(Destination::File { temp: BufWriter::new(temp_file_beside(&target)?), target })
     }
 
     /// Flushes and, for a file, renames the complete output over the target, keeping the
@@ -78,6 +95,7 @@ impl Destination {
     pub(crate) fn commit(self) -> Result<()> {
         match self {
             Destination::Stdout(mut out) => out.flush().context("stdout"),
+            Destination::Device { mut writer, target } => writer.flush().with_context(|| target.display().to_string()),
             Destination::File { temp, target } => {
                 let temp =
                     temp.into_inner().map_err(|e| e.into_error()).with_context(|| target.display().to_string())?;
@@ -99,6 +117,7 @@ impl Write for Destination {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Destination::Stdout(out) => out.write(buf),
+            Destination::Device { writer, .. } => writer.write(buf),
             Destination::File { temp, .. } => temp.write(buf),
         }
     }
@@ -106,6 +125,7 @@ impl Write for Destination {
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Destination::Stdout(out) => out.flush(),
+            Destination::Device { writer, .. } => writer.flush(),
             Destination::File { temp, .. } => temp.flush(),
         }
     }
