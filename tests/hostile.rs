@@ -7,7 +7,7 @@
 //!   among prose). Each run checks the shape of the output, idempotence, independence from read
 //!   sizes, that invalid UTF-8 is cleaned exactly like its U+FFFD replacement, and that no ASCII
 //!   `/` or `<` appears that the input did not hold. `DECHROME_PROPTEST_CASES=N` sets the number
-//!   of cases of every property (the defaults keep this file near half a minute in release mode).
+//!   of cases of every property (the defaults keep this file under half a minute in release mode).
 //! - Exact expectations on small inputs, through the library and the binary.
 //! - Idempotence over real data beside the repository: the ftfy test cases and the aeb-dev
 //!   pages (required when `CI` is set, skipped with a message otherwise).
@@ -380,7 +380,7 @@ fn cuts_for(input: &[u8], random: &[usize], cr: bool) -> Vec<usize> {
 // Property tests
 
 proptest! {
-    #![proptest_config(config_with(4000))]
+    #![proptest_config(config_with(12000))]
 
     #[test]
     fn arbitrary_bytes(config in 0..CONFIGS, input in prop::collection::vec(any::<u8>(), 0..3000),
@@ -391,7 +391,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config_with(3000))]
+    #![proptest_config(config_with(10000))]
 
     #[test]
     fn hostile_shapes(config in 0..CONFIGS, input in hostile(),
@@ -402,7 +402,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config_with(1200))]
+    #![proptest_config(config_with(3000))]
 
     #[test]
     fn hostile_shapes_read_one_byte_at_a_time(config in 0..CONFIGS, input in hostile()) {
@@ -413,7 +413,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config_with(1500))]
+    #![proptest_config(config_with(4000))]
 
     #[test]
     fn jsonl_streams_of_arbitrary_lines(config in 0..CONFIGS, lines in prop::collection::vec(jsonl_line(), 0..12),
@@ -423,7 +423,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config_with(1000))]
+    #![proptest_config(config_with(3000))]
 
     #[test]
     fn jsonl_text_is_cleaned_like_clean_str(config in 0..CONFIGS, text in hostile()) {
@@ -442,7 +442,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config_with(800))]
+    #![proptest_config(config_with(2500))]
 
     /// `clean_to_sink` feeding text, rejects and explanation sinks at once: the text equals
     /// `clean_reader`'s, and the documented counts agree with what the sinks received.
@@ -481,7 +481,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config_with(64))]
+    #![proptest_config(config_with(128))]
 
     /// Lines longer than the 64 KiB read buffer, with hostile pieces at random places: a
     /// character, a CRLF or a malformed sequence may straddle a buffer boundary.
@@ -501,7 +501,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config_with(16))]
+    #![proptest_config(config_with(32))]
 
     /// Streams of several hundred KiB (larger than any read or work buffer), made of hostile
     /// documents repeated, so that duplicates, zones and drop actions span buffer boundaries.
