@@ -57,6 +57,8 @@ pub(crate) struct Entry {
     pub verdict: Verdict,
     pub features: LineFeatures,
     duplicate_hash: Option<u64>,
+    /// Counted in the header zone's kept lines.
+    counted: bool,
 }
 
 impl Entry {
@@ -101,9 +103,14 @@ pub(crate) struct DocumentContext {
     window: VecDeque<Entry>,
     /// Non-blank entries in the window.
     window_text_lines: usize,
-    /// Kept (or still possibly kept) non-blank lines so far: the header zone is `< header_lines`.
+    /// Non-blank lines kept for certain so far: the header zone is `< header_lines`. Lines a
+    /// footer rule may still drop (footer candidates, the block or rest after one, the title
+    /// before one) are not counted, so a second run, where they may be gone, counts the same.
     kept_lines: usize,
     carry: Carry,
+    /// What a footer candidate may still drop after it: the lines up to the next blank line
+    /// (`Block`) or to the end (`Rest`) are not counted as kept.
+    footer_shadow: Carry,
     seen: HashSet<u64, IdentityHash>,
     /// Released entries, reused so the steady state allocates nothing.
     spare: Vec<Entry>,
@@ -119,6 +126,7 @@ impl DocumentContext {
             window_text_lines: 0,
             kept_lines: 0,
             carry: Carry::None,
+            footer_shadow: Carry::None,
             seen: HashSet::default(),
             spare: Vec::new(),
             scan: Vec::new(),
@@ -133,6 +141,7 @@ impl DocumentContext {
         entry.blank_lines = 0;
         entry.verdict = Verdict::Keep;
         entry.duplicate_hash = None;
+        entry.counted = false;
         entry
     }
 
@@ -155,6 +164,9 @@ impl DocumentContext {
         } else if entry.is_blank() {
             if matches!(self.carry, Carry::Block(_)) {
                 self.carry = Carry::None;
+            }
+            if matches!(self.footer_shadow, Carry::Block(_)) {
+                self.footer_shadow = Carry::None;
             }
             if let Some(last) = self.window.back_mut()
                 && last.is_blank()
@@ -197,36 +209,65 @@ impl DocumentContext {
                 entry.duplicate_hash = Some(hash);
             }
         }
-        self.kept_lines += 1;
         match matches.footer {
-            Some(rule) if self.settings.footer_lines > 0 => Verdict::FooterCandidate(rule),
-            _ => Verdict::Keep,
+            Some(rule) if self.settings.footer_lines > 0 => {
+                match matcher.rule(rule).action {
+                    Action::DropLine => {}
+                    Action::DropWithPrevious => {
+                        if let Some(title) = self.previous_title(self.window.len()) {
+                            self.uncount(title);
+                        }
+                    }
+                    Action::DropBlock => self.footer_shadow = Carry::Block(rule),
+                    Action::DropRest => self.footer_shadow = Carry::Rest(rule),
+                }
+                Verdict::FooterCandidate(rule)
+            }
+            _ => {
+                if self.footer_shadow == Carry::None {
+                    self.kept_lines += 1;
+                    entry.counted = true;
+                }
+                Verdict::Keep
+            }
         }
     }
 
-    /// Drops the nearest text line before window index `before` (at most one blank line
+    fn uncount(&mut self, index: usize) {
+        let entry = &mut self.window[index];
+        if entry.counted {
+            entry.counted = false;
+            self.kept_lines -= 1;
+        }
+    }
+
+    /// The window index of the nearest text line before index `before` (at most one blank line
     /// between) when it is still kept and shaped like a title.
-    fn drop_previous_title(&mut self, before: usize, rule: RuleRef) {
-        let mut index = before;
+    fn previous_title(&self, before: usize) -> Option<usize> {
         let mut blank_allowance = 1;
-        while index > 0 {
-            index -= 1;
-            let entry = &mut self.window[index];
+        for index in (0..before).rev() {
+            let entry = &self.window[index];
             if entry.is_blank() {
                 if entry.blank_lines > blank_allowance {
-                    return;
+                    return None;
                 }
                 blank_allowance -= entry.blank_lines;
                 continue;
             }
-            if matches!(entry.verdict, Verdict::Keep | Verdict::FooterCandidate(_)) && entry.features.title_like {
-                entry.verdict = Verdict::Drop(rule);
-                if let Some(hash) = entry.duplicate_hash.take() {
-                    self.seen.remove(&hash);
-                }
-                self.kept_lines = self.kept_lines.saturating_sub(1);
-            }
-            return;
+            let kept = matches!(entry.verdict, Verdict::Keep | Verdict::FooterCandidate(_));
+            return (kept && entry.features.title_like).then_some(index);
+        }
+        None
+    }
+
+    /// Drops the title line before window index `before`, if there is one.
+    fn drop_previous_title(&mut self, before: usize, rule: RuleRef) {
+        let Some(index) = self.previous_title(before) else { return };
+        self.uncount(index);
+        let entry = &mut self.window[index];
+        entry.verdict = Verdict::Drop(rule);
+        if let Some(hash) = entry.duplicate_hash.take() {
+            self.seen.remove(&hash);
         }
     }
 
@@ -387,6 +428,7 @@ impl DocumentContext {
         }
         self.kept_lines = 0;
         self.carry = Carry::None;
+        self.footer_shadow = Carry::None;
         self.seen.clear();
         Ok(())
     }
