@@ -905,3 +905,14 @@ fn aeb_pages_are_cleaned_idempotently() {
     }
     assert!(count > 50, "only {count} pages found in {}", dir.display());
 }
+
+/// Found by `streams_larger_than_the_buffers`: thousands of consecutive footer candidates
+/// overflow the context window. The ones pushed out used to be kept, and a second run then
+/// pushed out fewer of them; now they are dropped, and a second run has nothing left to drop.
+#[test]
+fn window_overflow_of_footer_candidates_is_idempotent() {
+    let input = format!("The article starts here and is long.\n{}", "Related Articles\n".repeat(17_000));
+    let once = clean(input.as_bytes());
+    assert_eq!(once, "The article starts here and is long.\n");
+    assert_eq!(clean(once.as_bytes()), once);
+}

@@ -24,9 +24,11 @@ pub(crate) struct ContextSettings {
     pub min_duplicate_chars: usize,
 }
 
-/// Hard bound on the window, in entries: past it the oldest line is released as if it were
-/// outside the footer zone. Only pathological input (thousands of consecutive footer candidates)
-/// gets there.
+/// Hard bound on the window, in entries: past it the oldest line is released, a footer
+/// candidate among them dropped (alone: its action is not applied). Only pathological input
+/// (thousands of consecutive footer candidates, or of lines after one that may drop them) gets
+/// there. Dropping rather than keeping keeps cleaning idempotent: a kept candidate would meet
+/// the same fate again in a second run, only further down.
 const WINDOW_CAP: usize = 4096;
 /// Bound on remembered line hashes per document for duplicate detection.
 const DUPLICATE_MEMORY: usize = 1 << 16;
@@ -293,9 +295,12 @@ impl DocumentContext {
         }
         while self.window.len() > WINDOW_CAP {
             if let Some(front) = self.window.front_mut()
-                && let Verdict::FooterCandidate(_) = front.verdict
+                && let Verdict::FooterCandidate(rule) = front.verdict
             {
-                front.verdict = Verdict::Keep;
+                front.verdict = Verdict::Drop(rule);
+                if let Some(hash) = front.duplicate_hash.take() {
+                    self.seen.remove(&hash);
+                }
             }
             self.pop_front(emit)?;
         }
