@@ -10,6 +10,9 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use tempfile::TempDir;
 
+mod common;
+use common::clean_default;
+
 const PAGE_A: &str = "Accessibility links\n\nBreaking News\n\nMarkets \u{201c}calm\u{201d}  after  vote\nplease wait\n\nThe index rose 2 percent on Monday as traders returned.\n\nAdvertisement\n";
 const PAGE_B: &str = "Advertisement\r\nIt\u{2019}s  done, the minister said on Tuesday evening.\r\n";
 const PAGE_C: &str = "Share\n\nShare prices fell 3 percent on Monday.\n";
@@ -28,16 +31,6 @@ fn write(path: &Path, bytes: impl AsRef<[u8]>) {
 /// What stdin mode makes of `input`, running the command.
 fn clean_stdin(input: &[u8]) -> Vec<u8> {
     dechrome().write_stdin(input.to_vec()).assert().success().get_output().stdout.clone()
-}
-
-/// What stdin mode makes of `input`, through the library (stdin mode streams it through the
-/// same `Cleaner::clean_reader`); much faster than starting the command for every file.
-fn clean(input: &[u8]) -> Vec<u8> {
-    static CLEANER: std::sync::OnceLock<dechrome::Cleaner> = std::sync::OnceLock::new();
-    let cleaner = CLEANER.get_or_init(|| dechrome::Cleaner::builder().build().unwrap());
-    let mut out = Vec::new();
-    cleaner.clean_reader(input, &mut out).unwrap();
-    out
 }
 
 fn seeds() -> Vec<(String, Vec<u8>)> {
@@ -105,7 +98,7 @@ fn mirror_writes_every_file_at_its_relative_path_as_stdin_mode_would() {
     assert_eq!(inputs.keys().collect::<Vec<_>>(), outputs.keys().collect::<Vec<_>>(), "hidden files included");
     assert!(outputs.contains_key(Path::new(".hidden/d.txt")));
     for (path, original) in &inputs {
-        assert_eq!(outputs[path], clean(original), "{}", path.display());
+        assert_eq!(outputs[path], clean_default(original), "{}", path.display());
     }
     for name in ["a.txt", "sub/b.txt", ".e.txt"] {
         assert_eq!(outputs[Path::new(name)], clean_stdin(&inputs[Path::new(name)]), "{name} as on stdin");
@@ -128,7 +121,7 @@ fn in_place_with_and_without_backup() {
     dechrome().arg(&tree).arg("-i.bak").assert().success();
     let after = read_tree(&tree);
     for (path, original) in &before {
-        assert_eq!(after[path], clean(original), "{}", path.display());
+        assert_eq!(after[path], clean_default(original), "{}", path.display());
         let mut backup = path.as_os_str().to_owned();
         backup.push(".bak");
         assert_eq!(&after[Path::new(&backup)], original, "backup of {}", path.display());
@@ -301,7 +294,7 @@ fn a_failing_file_is_reported_and_the_others_are_cleaned() {
     );
     assert_eq!(
         fs::read_to_string(output.join("good.txt")).unwrap(),
-        String::from_utf8(clean(PAGE_A.as_bytes())).unwrap()
+        String::from_utf8(clean_default(PAGE_A.as_bytes())).unwrap()
     );
     assert_eq!(fs::read_to_string(output.join("z/also-good.jsonl")).unwrap(), "{\"text\":\"Kept line.\\n\"}\n");
     assert!(!output.join("m/broken.jsonl").exists(), "no partial output for a failed file");
@@ -327,7 +320,7 @@ fn symlinks_are_counted_unless_followed() {
     dechrome().arg(&input).arg("-o").arg(tmp.path().join("out2")).arg("-L").assert().success();
     let out2 = read_tree(&tmp.path().join("out2"));
     assert_eq!(out2.len(), 3);
-    assert_eq!(out2[Path::new("linked-dir/outside.txt")], clean(PAGE_B.as_bytes()));
+    assert_eq!(out2[Path::new("linked-dir/outside.txt")], clean_default(PAGE_B.as_bytes()));
 }
 
 #[test]
@@ -356,8 +349,8 @@ fn files_with_an_output_file_are_still_concatenated() {
     write(&tmp.path().join("c.txt"), PAGE_C);
     let out = tmp.path().join("all.txt");
     dechrome().arg(tmp.path().join("a.txt")).arg(tmp.path().join("c.txt")).arg("-o").arg(&out).assert().success();
-    let mut expected = clean(PAGE_A.as_bytes());
-    expected.extend(clean(PAGE_C.as_bytes()));
+    let mut expected = clean_default(PAGE_A.as_bytes());
+    expected.extend(clean_default(PAGE_C.as_bytes()));
     assert_eq!(fs::read(&out).unwrap(), expected);
 }
 
@@ -395,7 +388,7 @@ fn assert_round_trip(input: &[serde_json::Value], output: &[u8]) {
         assert_eq!(in_keys, out_keys);
         for (key, value) in want {
             if key == "text" {
-                let text = clean(value.as_str().unwrap().as_bytes());
+                let text = clean_default(value.as_str().unwrap().as_bytes());
                 assert_eq!(got[key], serde_json::Value::String(String::from_utf8(text).unwrap()));
             } else {
                 assert_eq!(&got[key], value, "{key}");

@@ -14,6 +14,9 @@ use std::time::{Duration, Instant, SystemTime};
 use rayon::prelude::*;
 use tempfile::TempDir;
 
+mod common;
+use common::clean_default;
+
 const PAGE_A: &str = "Accessibility links\n\nBreaking News\n\nMarkets \u{201c}calm\u{201d}  after  vote\nplease wait\n\nThe index rose 2 percent on Monday as traders returned.\n\nAdvertisement\n";
 const PAGE_B: &str = "Advertisement\r\nIt\u{2019}s  done, the minister said on Tuesday evening.\r\n";
 
@@ -40,16 +43,6 @@ fn scratch() -> (TempDir, PathBuf) {
 
 fn set_mode(path: &Path, mode: u32) {
     fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
-}
-
-/// What batch mode makes of a file holding `input`: it streams the file through
-/// `Cleaner::clean_reader` of a cleaner with the default settings.
-fn clean(input: &[u8]) -> Vec<u8> {
-    static CLEANER: std::sync::OnceLock<dechrome::Cleaner> = std::sync::OnceLock::new();
-    let cleaner = CLEANER.get_or_init(|| dechrome::Cleaner::builder().build().unwrap());
-    let mut out = Vec::new();
-    cleaner.clean_reader(input, &mut out).unwrap();
-    out
 }
 
 /// True for the names dechrome gives its temporary files: `.dechrome-`, 10 letters or digits,
@@ -209,7 +202,7 @@ fn a_killed_in_place_run_leaves_each_file_original_or_cleaned() {
         let tree = root.join("tree");
         let originals = make_pages(&tree, 600 * attempt, FOLDERS);
         let expected: BTreeMap<&PathBuf, Vec<u8>> =
-            originals.par_iter().map(|(path, bytes)| (path, clean(bytes))).collect();
+            originals.par_iter().map(|(path, bytes)| (path, clean_default(bytes))).collect();
         let files: Vec<PathBuf> = originals.keys().map(|path| tree.join(path)).collect();
         let untouched: Vec<_> = files.iter().map(|file| stamp(file)).collect();
 
@@ -324,7 +317,7 @@ fn leftover_temporary_files_are_not_inputs_and_stale_ones_are_removed() {
     Run::of(dechrome().arg(&input).arg("-o").arg(&output))
         .expect(0, &["3 files cleaned", "removed 1 stale temporary file left by an interrupted run"]);
     assert_eq!(list_tree(&output), paths(&["a.txt", "sub/b.txt", ".dechrome-notes.txt", ".dechrome-aaaaaaaaaa.tmp"]));
-    assert_eq!(fs::read(output.join(".dechrome-notes.txt")).unwrap(), clean(PAGE_A.as_bytes()));
+    assert_eq!(fs::read(output.join(".dechrome-notes.txt")).unwrap(), clean_default(PAGE_A.as_bytes()));
     assert_eq!(fs::read(&fresh_out).unwrap(), b"Advertisement\n");
     assert!(stale_in.exists());
 
@@ -342,7 +335,7 @@ fn leftover_temporary_files_are_not_inputs_and_stale_ones_are_removed() {
         ])
     );
     assert_eq!(fs::read(&fresh_in).unwrap(), b"Advertisement\nbeing written by a run still going on");
-    assert_eq!(fs::read(input.join("a.txt")).unwrap(), clean(PAGE_A.as_bytes()));
+    assert_eq!(fs::read(input.join("a.txt")).unwrap(), clean_default(PAGE_A.as_bytes()));
 }
 
 // ------------------------------------------------------------------ unreadable, unwritable ---
@@ -367,15 +360,15 @@ fn unreadable_files_and_folders_are_reported_and_the_others_cleaned() {
     run.expect_line(&[&secret, "Permission denied"]);
     run.expect_line(&[&locked, "Permission denied"]);
     assert_eq!(list_tree(&output), paths(&["a.txt", "z/d.txt"]));
-    assert_eq!(fs::read(output.join("z/d.txt")).unwrap(), clean(PAGE_B.as_bytes()));
+    assert_eq!(fs::read(output.join("z/d.txt")).unwrap(), clean_default(PAGE_B.as_bytes()));
 
     let run = Run::of(user.dechrome().arg(&input).arg("-i"));
     run.expect(2, &["2 files cleaned", "2 failed"]);
     run.expect_line(&[&secret, "Permission denied"]);
     set_mode(&input.join("secret.txt"), 0o644);
     set_mode(&input.join("locked"), 0o755);
-    assert_eq!(fs::read(input.join("a.txt")).unwrap(), clean(PAGE_A.as_bytes()));
-    assert_eq!(fs::read(input.join("z/d.txt")).unwrap(), clean(PAGE_B.as_bytes()));
+    assert_eq!(fs::read(input.join("a.txt")).unwrap(), clean_default(PAGE_A.as_bytes()));
+    assert_eq!(fs::read(input.join("z/d.txt")).unwrap(), clean_default(PAGE_B.as_bytes()));
     assert_eq!(fs::read(input.join("secret.txt")).unwrap(), PAGE_B.as_bytes());
     assert_eq!(fs::read(input.join("locked/c.txt")).unwrap(), PAGE_A.as_bytes());
 }
@@ -401,7 +394,7 @@ fn output_folders_without_write_access_are_reported_and_the_others_written() {
     run.expect_line(&[&output.join("locked/deep/c.txt").display().to_string(), "Permission denied"]);
     set_mode(&output.join("locked"), 0o755);
     assert_eq!(list_tree(&output), paths(&["a.txt", "z/d.txt"]));
-    assert_eq!(fs::read(output.join("a.txt")).unwrap(), clean(PAGE_A.as_bytes()));
+    assert_eq!(fs::read(output.join("a.txt")).unwrap(), clean_default(PAGE_A.as_bytes()));
 
     // In place, in a folder that cannot be written: the file stays as it was.
     set_mode(&input.join("ro"), 0o555);
@@ -409,7 +402,7 @@ fn output_folders_without_write_access_are_reported_and_the_others_written() {
     run.expect(2, &["3 files cleaned", "1 failed"]);
     run.expect_line(&[&input.join("ro/b.txt").display().to_string(), "Permission denied"]);
     assert_eq!(fs::read(input.join("ro/b.txt")).unwrap(), PAGE_B.as_bytes());
-    assert_eq!(fs::read(input.join("z/d.txt")).unwrap(), clean(PAGE_B.as_bytes()));
+    assert_eq!(fs::read(input.join("z/d.txt")).unwrap(), clean_default(PAGE_B.as_bytes()));
     set_mode(&input.join("ro"), 0o755);
 }
 
@@ -418,7 +411,7 @@ fn output_folders_without_write_access_are_reported_and_the_others_written() {
 #[test]
 fn folders_removed_during_the_run_are_reported_and_the_others_cleaned() {
     const FOLDERS: usize = 1500;
-    let want = clean(PAGE_A.as_bytes());
+    let want = clean_default(PAGE_A.as_bytes());
     let mut reported_by_the_walk = false;
     for _attempt in 0..6 {
         let (_tmp, root) = scratch();
@@ -504,19 +497,19 @@ fn symbolic_link_loops_are_reported_when_followed_and_skipped_otherwise() {
         run.expect_line(&[&at(name), "Too many levels of symbolic links"]);
     }
     assert_eq!(list_tree(&output), paths(&["a.txt", "sub/b.txt"]));
-    assert_eq!(fs::read(output.join("sub/b.txt")).unwrap(), clean(PAGE_B.as_bytes()));
+    assert_eq!(fs::read(output.join("sub/b.txt")).unwrap(), clean_default(PAGE_B.as_bytes()));
 
     // A loop named on the command line is read through, so it is an error even without -L.
     let run = Run::of(dechrome().arg(input.join("self.txt")).arg(input.join("a.txt")).arg("-i"));
     run.expect(2, &["1 file cleaned", "1 failed"]);
     run.expect_line(&[&at("self.txt"), "Too many levels of symbolic links"]);
-    assert_eq!(fs::read(input.join("a.txt")).unwrap(), clean(PAGE_A.as_bytes()));
+    assert_eq!(fs::read(input.join("a.txt")).unwrap(), clean_default(PAGE_A.as_bytes()));
 
     // In place, followed: the same errors, the files cleaned, the links left alone.
     let run = Run::of(dechrome().arg(&input).arg("-i").arg("-L"));
     run.expect(2, &["2 files cleaned", "4 failed"]);
     run.expect_line(&[&at("sub/up"), "loop"]);
-    assert_eq!(fs::read(input.join("sub/b.txt")).unwrap(), clean(PAGE_B.as_bytes()));
+    assert_eq!(fs::read(input.join("sub/b.txt")).unwrap(), clean_default(PAGE_B.as_bytes()));
     assert_eq!(fs::read_link(input.join("ping.txt")).unwrap(), Path::new("pong.txt"));
 }
 
@@ -536,14 +529,14 @@ fn in_place_with_a_suffix_skips_the_backups_of_an_earlier_run() {
     assert_eq!(list_tree(&tree), after_first);
     assert_eq!(fs::read(tree.join("a.txt.bak")).unwrap(), PAGE_A.as_bytes());
 
-    let mut edited = clean(PAGE_A.as_bytes());
+    let mut edited = clean_default(PAGE_A.as_bytes());
     edited.extend_from_slice(b"\nAdvertisement\nA paragraph added since.\n");
     fs::write(tree.join("a.txt"), &edited).unwrap();
     Run::of(dechrome().arg(&tree).arg("-i.bak")).expect(0, &["2 files cleaned"]);
     assert_eq!(list_tree(&tree), after_first, "no backups of backups");
-    assert_eq!(fs::read(tree.join("a.txt")).unwrap(), clean(&edited));
+    assert_eq!(fs::read(tree.join("a.txt")).unwrap(), clean_default(&edited));
     assert_eq!(fs::read(tree.join("a.txt.bak")).unwrap(), edited, "the backup is the file before this run");
-    assert_eq!(fs::read(tree.join("sub/b.txt.bak")).unwrap(), clean(PAGE_B.as_bytes()));
+    assert_eq!(fs::read(tree.join("sub/b.txt.bak")).unwrap(), clean_default(PAGE_B.as_bytes()));
     assert_eq!(fs::read(tree.join("orphan.txt.bak")).unwrap(), PAGE_A.as_bytes());
 
     // Named on the command line: skipped, and said so.
@@ -552,7 +545,7 @@ fn in_place_with_a_suffix_skips_the_backups_of_an_earlier_run() {
     assert_eq!(fs::read(tree.join("orphan.txt.bak")).unwrap(), PAGE_A.as_bytes());
     // Without a suffix there are no backups: every file is an input.
     Run::of(dechrome().arg(&tree).arg("-i")).expect(0, &["5 files cleaned"]);
-    assert_eq!(fs::read(tree.join("orphan.txt.bak")).unwrap(), clean(PAGE_A.as_bytes()));
+    assert_eq!(fs::read(tree.join("orphan.txt.bak")).unwrap(), clean_default(PAGE_A.as_bytes()));
 }
 
 // ----------------------------------------------------------------------------------- help ---
