@@ -185,8 +185,7 @@ impl<S: Sink + ?Sized> Decider<'_, S> {
                     entry.text.push_str(text);
                     entry.features = line.features;
                     entry.blank_lines = if line.kind == LineKind::Text { 0 } else { lines };
-                    let Self { engine, context, counters, document, sink, .. } = self;
-                    let mut emit = |entry: &Entry| emit_entry(engine, entry, *document, &mut **sink, counters);
+                    let (context, engine, mut emit) = self.context_and_emit();
                     context.push(entry, line.matches, &engine.matcher, &mut emit)?;
                 }
             }
@@ -200,9 +199,10 @@ impl<S: Sink + ?Sized> Decider<'_, S> {
         if first {
             self.line_number += 1;
             self.counters.input_lines += 1;
-            let Self { engine, context, counters, document, sink, .. } = self;
-            let mut emit = |entry: &Entry| emit_entry(engine, entry, *document, &mut **sink, counters);
-            self.oversized_drop = context.push_oversized(&mut emit)?;
+            self.oversized_drop = {
+                let (context, _, mut emit) = self.context_and_emit();
+                context.push_oversized(&mut emit)?
+            };
             if self.oversized_drop.is_none() {
                 self.counters.kept_lines += 1;
             }
@@ -226,9 +226,16 @@ impl<S: Sink + ?Sized> Decider<'_, S> {
     }
 
     fn end_document(&mut self) -> Result<()> {
-        let Self { engine, context, counters, document, sink, .. } = self;
-        let mut emit = |entry: &Entry| emit_entry(engine, entry, *document, &mut **sink, counters);
+        let (context, engine, mut emit) = self.context_and_emit();
         context.finish(&engine.matcher, &mut emit)
+    }
+
+    /// The context, the engine, and the callback through which the context releases entries
+    /// to the sink and the counters.
+    fn context_and_emit(&mut self) -> (&mut DocumentContext, &Engine, impl FnMut(&Entry) -> Result<()>) {
+        let Self { engine, context, counters, document, sink, .. } = self;
+        let (engine, document) = (*engine, *document);
+        (context, engine, move |entry: &Entry| emit_entry(engine, entry, document, &mut **sink, counters))
     }
 }
 
@@ -304,11 +311,10 @@ impl Engine {
             }
         }
         decider.end_document()?;
-        let Decider { counters, sink, .. } = decider;
+        let Decider { mut counters, sink, .. } = decider;
         sink.end_document(false).map_err(Error::Write)?;
         sink.finish().map_err(Error::Write)?;
         let input_bytes = blocks.bytes_read();
-        let mut counters = counters;
         if input_bytes > 0 {
             counters.documents += 1;
         }

@@ -160,10 +160,12 @@ struct UnfilteredBucket {
 }
 
 impl MatcherParts {
-    fn add_start(&mut self, literal: &[u8], target: LiteralTarget) {
-        let id = PatternId::try_from(self.start_targets.len()).unwrap_or(PatternId::MAX);
+    fn add_start(&mut self, literal: &[u8], target: LiteralTarget) -> Result<()> {
+        let id = PatternId::try_from(self.start_targets.len())
+            .map_err(|_| Error::Setting(format!("too many patterns ({})", self.start_targets.len())))?;
         self.start_trie.insert(literal, id);
         self.start_targets.push(target);
+        Ok(())
     }
 
     fn add_anywhere(&mut self, literal: Vec<u8>, target: LiteralTarget, guard: Option<usize>) {
@@ -210,7 +212,7 @@ impl MatcherParts {
         match prefilter {
             RegexPrefilter::AtStart(literals) => {
                 for literal in literals {
-                    self.add_start(&literal, LiteralTarget::Regex(index));
+                    self.add_start(&literal, LiteralTarget::Regex(index))?;
                 }
             }
             RegexPrefilter::Anywhere(literals) => {
@@ -243,7 +245,7 @@ impl Matcher {
                     MatchKind::Contains => {
                         parts.add_anywhere(pattern.as_bytes().to_vec(), literal(), rule.max_chars);
                     }
-                    MatchKind::Exact | MatchKind::Prefix => parts.add_start(pattern.as_bytes(), literal()),
+                    MatchKind::Exact | MatchKind::Prefix => parts.add_start(pattern.as_bytes(), literal())?,
                 }
             }
             infos.push(RuleInfo {
@@ -263,7 +265,7 @@ impl Matcher {
             max_chars: None,
             skip_sentences: false,
         });
-        if RuleRef::try_from(infos.len()).is_err() || parts.start_targets.len() >= PatternId::MAX as usize {
+        if RuleRef::try_from(infos.len()).is_err() {
             return Err(Error::Setting(format!("too many rules ({})", rules.len())));
         }
         let anywhere = if parts.anywhere_literals.is_empty() {

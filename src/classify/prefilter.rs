@@ -47,7 +47,7 @@ impl RegexPrefilter {
 
     fn from_literals(hir: &Hir) -> Self {
         if hir.properties().look_set_prefix().contains(Look::Start)
-            && let Some(literals) = prefixes(hir).filter(|l| l.iter().all(|l| !l.is_empty()))
+            && let Some(literals) = prefixes(hir)
         {
             return RegexPrefilter::AtStart(literals);
         }
@@ -60,8 +60,9 @@ impl RegexPrefilter {
     }
 }
 
-/// The finite set of literals every match of `hir` starts with, ASCII-lowercased (they are
-/// compared ASCII case-insensitively) and deduplicated.
+/// The finite set of non-empty literals every match of `hir` starts with, ASCII-lowercased
+/// (they are compared ASCII case-insensitively) and deduplicated. An empty literal means a
+/// match can start with anything: no set then.
 fn prefixes(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     let mut extractor = Extractor::new();
     extractor.kind(ExtractKind::Prefix).limit_total(MAX_LITERALS * 4);
@@ -69,7 +70,8 @@ fn prefixes(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     let mut lowered: Vec<Vec<u8>> = sequence.literals()?.iter().map(|l| l.as_bytes().to_ascii_lowercase()).collect();
     lowered.sort_unstable();
     lowered.dedup();
-    (!lowered.is_empty() && lowered.len() <= MAX_LITERALS).then_some(lowered)
+    let useful = !lowered.is_empty() && lowered.len() <= MAX_LITERALS && lowered.iter().all(|l| !l.is_empty());
+    useful.then_some(lowered)
 }
 
 /// A set of literals one of which every match of `hir` contains, the best found: for a
@@ -90,9 +92,8 @@ fn required(hir: &Hir) -> Option<Vec<Vec<u8>>> {
         HirKind::Concat(parts) => (0..parts.len())
             .filter_map(|from| prefixes(&Hir::concat(parts[from..].to_vec())))
             .chain(parts.iter().filter_map(required))
-            .filter(|literals| literals.iter().all(|l| !l.is_empty()))
             .max_by_key(|literals| (literals.iter().map(Vec::len).min(), std::cmp::Reverse(literals.len()))),
-        _ => prefixes(hir).filter(|literals| literals.iter().all(|l| !l.is_empty())),
+        _ => prefixes(hir),
     }
 }
 
