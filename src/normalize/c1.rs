@@ -13,6 +13,11 @@ const WINDOWS_1252_C1: [Option<char>; 32] = [
     Some('\u{0153}'), None, Some('\u{017e}'), Some('\u{0178}'),
 ];
 
+/// The C1 control range this step maps.
+pub(crate) fn is_c1(c: char) -> bool {
+    matches!(c, '\u{80}'..='\u{9f}')
+}
+
 #[derive(Debug)]
 pub(crate) struct Windows1252Controls;
 

@@ -4,7 +4,7 @@
 
 use super::Step;
 
-fn is_removed(c: char) -> bool {
+pub(crate) fn is_removed(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{8}' | '\u{a}'..='\u{1f}' | '\u{7f}'
         | '\u{ad}' | '\u{feff}' | '\u{206a}'..='\u{206f}' | '\u{fff9}'..='\u{fffb}')

@@ -8,6 +8,7 @@ mod c1;
 mod controls;
 mod punct;
 mod quotes;
+mod single_pass;
 mod unicode_form;
 mod whitespace;
 
@@ -42,6 +43,7 @@ impl Default for NormalizeOptions {
 #[derive(Debug)]
 pub(crate) struct Normalizer {
     steps: Vec<Box<dyn Step>>,
+    single_pass: single_pass::SinglePass,
 }
 
 /// Reusable buffers, so normalizing a line allocates nothing once warmed up.
@@ -71,7 +73,7 @@ impl Normalizer {
             steps.push(Box::new(punct::AsciiPunct));
         }
         steps.push(Box::new(whitespace::Whitespace));
-        Self { steps }
+        Self { steps, single_pass: single_pass::SinglePass::new(options) }
     }
 
     /// Writes the normalized form of `line` into `out` (cleared first).
@@ -81,6 +83,13 @@ impl Normalizer {
             out.push_str(line);
             return;
         }
+        if !self.single_pass.normalize_into(line, out) {
+            self.run_steps(line, scratch, out);
+        }
+    }
+
+    /// The steps one by one, each on the previous one's output.
+    fn run_steps(&self, line: &str, scratch: &mut Scratch, out: &mut String) {
         let mut current = Current::Input;
         let Scratch { a, b } = scratch;
         for step in &self.steps {

@@ -3,7 +3,7 @@
 
 use super::Step;
 
-fn ascii_punct(c: char) -> Option<&'static str> {
+pub(crate) fn ascii_punct(c: char) -> Option<&'static str> {
     match c {
         '\u{2010}'..='\u{2013}' | '\u{2212}' => Some("-"),
         '\u{2014}' | '\u{2015}' => Some("--"),

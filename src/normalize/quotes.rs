@@ -4,7 +4,7 @@
 
 use super::Step;
 
-fn ascii_quote(c: char) -> Option<char> {
+pub(crate) fn ascii_quote(c: char) -> Option<char> {
     match c {
         '\u{2018}'..='\u{201b}' => Some('\''),
         '\u{201c}'..='\u{201f}' => Some('"'),
