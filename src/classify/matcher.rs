@@ -154,6 +154,8 @@ struct MatcherParts {
 /// Unfiltered regexes sharing a length tier and a sentence guard: one future `RegexGroup`.
 struct UnfilteredBucket {
     tier: usize,
+    /// The longest guard of its rules, in characters (`usize::MAX`: some rule has none).
+    max_chars: usize,
     skips_sentences: bool,
     sources: Vec<String>,
     rules: Vec<RuleRef>,
@@ -187,13 +189,16 @@ impl MatcherParts {
         let prefilter = RegexPrefilter::of(&parse(false)?, folded.as_ref());
         if prefilter == RegexPrefilter::Unfiltered {
             let (tier, skips_sentences) = (regex_tier(rule.max_chars), rule.skip_sentences);
+            let max_chars = rule.max_chars.unwrap_or(usize::MAX);
             match self.unfiltered.iter_mut().find(|b| b.tier == tier && b.skips_sentences == skips_sentences) {
                 Some(bucket) => {
+                    bucket.max_chars = bucket.max_chars.max(max_chars);
                     bucket.sources.push(source);
                     bucket.rules.push(rule_ref);
                 }
                 None => self.unfiltered.push(UnfilteredBucket {
                     tier,
+                    max_chars,
                     skips_sentences,
                     sources: vec![source],
                     rules: vec![rule_ref],
@@ -281,13 +286,13 @@ impl Matcher {
             Some(built)
         };
         let mut regex_groups = Vec::with_capacity(parts.unfiltered.len());
-        for UnfilteredBucket { tier, skips_sentences, sources, rules } in parts.unfiltered {
+        for UnfilteredBucket { max_chars, skips_sentences, sources, rules, .. } in parts.unfiltered {
             let set = RegexSetBuilder::new(&sources)
                 .size_limit(REGEX_SIZE_LIMIT)
                 .dfa_size_limit(REGEX_SIZE_LIMIT)
                 .build()
                 .map_err(|e| Error::Setting(format!("cannot build the regex set: {e}")))?;
-            regex_groups.push(RegexGroup { set, rules, max_chars: REGEX_TIERS[tier], skips_sentences });
+            regex_groups.push(RegexGroup { set, rules, max_chars, skips_sentences });
         }
         Ok(Self {
             rules: infos,
