@@ -413,13 +413,19 @@ fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
         bail!("not a regular file");
     }
     let backup = context.target.backup_suffix().map(|suffix| backup_path(&job.output, suffix));
+    // The folder is usually there (in place, or made for an earlier file): it is created only
+    // when creating the file says it is missing, which saves two system calls per file.
     let create_output = || -> Result<AtomicFile> {
-        if let Some(parent) = job.output.parent()
-            && !parent.as_os_str().is_empty()
-        {
-            fs::create_dir_all(parent).with_context(|| format!("{}: cannot create the folder", parent.display()))?;
+        match AtomicFile::create(&job.output) {
+            Err(e) if is_not_found(&e) => {
+                if let Some(parent) = job.output.parent() {
+                    fs::create_dir_all(parent)
+                        .with_context(|| format!("{}: cannot create the folder", parent.display()))?;
+                }
+                AtomicFile::create(&job.output)
+            }
+            created => created,
         }
-        AtomicFile::create(&job.output)
     };
     match job.format {
         Format::Jsonl => {
@@ -458,6 +464,10 @@ fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
             Ok(Done::Text(stats))
         }
     }
+}
+
+fn is_not_found(error: &anyhow::Error) -> bool {
+    error.root_cause().downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::NotFound)
 }
 
 fn memchr_nul(bytes: &[u8]) -> bool {
