@@ -176,18 +176,9 @@ impl MatcherParts {
         self.anywhere_targets.push(target);
     }
 
-    fn add_regex(&mut self, rule: &Rule, rule_ref: RuleRef, pattern: &str) -> Result<()> {
-        let source = regex_source(rule, pattern);
-        let parse = |folded: bool| {
-            regex_syntax::ParserBuilder::new()
-                .case_insensitive(folded)
-                .build()
-                .parse(pattern)
-                .map_err(|e| rule_error(rule, format!("invalid regex {pattern:?}: {e}")))
-        };
-        let folded = if rule.case_sensitive { None } else { Some(parse(true)?) };
-        let prefilter = RegexPrefilter::of(&parse(false)?, folded.as_ref());
-        if prefilter == RegexPrefilter::Unfiltered {
+    fn add_regex(&mut self, rule: &Rule, rule_ref: RuleRef, compiled: CompiledRegex) -> Result<()> {
+        let CompiledRegex { source, prefilter, regex } = compiled;
+        let Some(regex) = regex else {
             let (tier, skips_sentences) = (regex_tier(rule.max_chars), rule.skip_sentences);
             let max_chars = rule.max_chars.unwrap_or(usize::MAX);
             match self.unfiltered.iter_mut().find(|b| b.tier == tier && b.skips_sentences == skips_sentences) {
@@ -205,12 +196,7 @@ impl MatcherParts {
                 }),
             }
             return Ok(());
-        }
-        let regex = RegexBuilder::new(&source)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .dfa_size_limit(REGEX_SIZE_LIMIT)
-            .build()
-            .map_err(|e| rule_error(rule, format!("cannot compile regex {pattern:?}: {e}")))?;
+        };
         let index = u32::try_from(self.filtered_regexes.len())
             .map_err(|_| rule_error(rule, "too many regex patterns".into()))?;
         self.filtered_regexes.push(FilteredRegex { rule: rule_ref, regex });
@@ -231,8 +217,69 @@ impl MatcherParts {
     }
 }
 
+/// A regex rule pattern, analysed and (unless it has no literal prefilter and so joins a
+/// group) compiled.
+struct CompiledRegex {
+    source: String,
+    prefilter: RegexPrefilter,
+    regex: Option<Regex>,
+}
+
+fn compile_regex(rule: &Rule, pattern: &str) -> Result<CompiledRegex> {
+    let source = regex_source(rule, pattern);
+    let parse = |folded: bool| {
+        regex_syntax::ParserBuilder::new()
+            .case_insensitive(folded)
+            .build()
+            .parse(pattern)
+            .map_err(|e| rule_error(rule, format!("invalid regex {pattern:?}: {e}")))
+    };
+    let folded = if rule.case_sensitive { None } else { Some(parse(true)?) };
+    let prefilter = RegexPrefilter::of(&parse(false)?, folded.as_ref());
+    let regex = if prefilter == RegexPrefilter::Unfiltered {
+        None
+    } else {
+        let regex = RegexBuilder::new(&source)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(REGEX_SIZE_LIMIT)
+            .build()
+            .map_err(|e| rule_error(rule, format!("cannot compile regex {pattern:?}: {e}")))?;
+        Some(regex)
+    };
+    Ok(CompiledRegex { source, prefilter, regex })
+}
+
+/// `f` over `items` on every core, the results in the order of `items`. Compiling regexes is
+/// most of the start-up time, and each one is independent of the others.
+fn map_in_parallel<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(items.len());
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let f = &f;
+    let mut results: Vec<(usize, U)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|first| {
+                scope.spawn(move || {
+                    items.iter().enumerate().skip(first).step_by(threads).map(|(i, item)| (i, f(item))).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|worker| worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    });
+    results.sort_unstable_by_key(|&(index, _)| index);
+    results.into_iter().map(|(_, result)| result).collect()
+}
+
 impl Matcher {
     pub(crate) fn new(rules: &RuleSet) -> Result<Self> {
+        let regex_patterns: Vec<(&Rule, &str)> = rules
+            .iter()
+            .filter(|rule| rule.kind == MatchKind::Regex)
+            .flat_map(|rule| rule.patterns.iter().map(move |pattern| (rule, pattern.as_str())))
+            .collect();
+        let mut compiled_regexes =
+            map_in_parallel(&regex_patterns, |&(rule, pattern)| compile_regex(rule, pattern)).into_iter();
         let mut infos = Vec::with_capacity(rules.len() + 1);
         let mut parts = MatcherParts::default();
         for (index, rule) in rules.iter().enumerate() {
@@ -246,7 +293,11 @@ impl Matcher {
                     text: pattern.as_str().into(),
                 };
                 match rule.kind {
-                    MatchKind::Regex => parts.add_regex(rule, rule_ref, pattern)?,
+                    MatchKind::Regex => {
+                        // One result per regex pattern, in this order, by construction.
+                        let compiled = compiled_regexes.next().expect("a compiled regex per pattern")?;
+                        parts.add_regex(rule, rule_ref, compiled)?;
+                    }
                     MatchKind::Contains => {
                         parts.add_anywhere(pattern.as_bytes().to_vec(), literal(), rule.max_chars);
                     }
