@@ -208,6 +208,11 @@ pub struct Cleaned {
 }
 
 impl Cleaner {
+    /// Threads this cleaner works with (see [`CleanerBuilder::threads`]).
+    pub fn threads(&self) -> usize {
+        self.engine.threads
+    }
+
     /// A builder with the defaults.
     pub fn builder() -> CleanerBuilder {
         CleanerBuilder::default()

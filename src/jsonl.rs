@@ -32,6 +32,7 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::cleaner::Cleaner;
+use crate::parallel::map_in_parallel;
 use crate::stats::Stats;
 
 /// The field cleaned when no other is named.
@@ -229,6 +230,9 @@ impl JsonlError {
     }
 }
 
+/// Input bytes per thread in a batch of records cleaned together.
+const BATCH_BYTES: usize = 256 * 1024;
+
 /// Cleans the text field of each record of a JSONL stream with a [`Cleaner`].
 #[derive(Debug, Clone)]
 pub struct JsonlCleaner {
@@ -295,45 +299,63 @@ impl JsonlCleaner {
     ) -> Result<JsonlStats, JsonlError> {
         let mut writer = io::BufWriter::with_capacity(64 * 1024, writer);
         let mut stats = JsonlStats::default();
-        let mut line = Vec::new();
-        let mut record_out = Vec::new();
+        let threads = self.cleaner.threads();
+        let mut batch = Vec::new();
+        // Each record of the batch: its line number and where it is in `batch`.
+        let mut records: Vec<(u64, std::ops::Range<usize>)> = Vec::new();
         let mut line_number = 0u64;
-        loop {
-            line.clear();
-            let read = match reader.read_until(b'\n', &mut line) {
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(JsonlError::Read(e)),
-            };
-            if read == 0 {
-                break;
-            }
-            line_number += 1;
-            stats.input_bytes += read as u64;
-            let content = trim_line_end(&line);
-            if content.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            record_out.clear();
-            match self.clean_record(content, &mut record_out, &mut stats.text) {
-                Ok(written) => {
-                    stats.records += 1;
-                    if written {
-                        writer.write_all(&record_out).map_err(JsonlError::Write)?;
-                        stats.output_bytes += record_out.len() as u64;
-                        stats.written += 1;
-                    } else {
-                        stats.dropped_empty += 1;
-                    }
+        let mut at_end = false;
+        while !at_end {
+            batch.clear();
+            records.clear();
+            // Records are documents of their own: a batch of them is cleaned on all threads.
+            while batch.len() < BATCH_BYTES * threads {
+                let start = batch.len();
+                let read = match reader.read_until(b'\n', &mut batch) {
+                    Ok(n) => n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(JsonlError::Read(e)),
+                };
+                if read == 0 {
+                    at_end = true;
+                    break;
                 }
-                Err(_) if self.options.skip_bad_records => {
-                    stats.bad_records += 1;
-                    if let Some(bad) = bad_records.as_mut() {
-                        bad.write_all(content).map_err(JsonlError::Write)?;
-                        bad.write_all(b"\n").map_err(JsonlError::Write)?;
-                    }
+                line_number += 1;
+                stats.input_bytes += read as u64;
+                let content = trim_line_end(&batch[start..]);
+                if content.iter().all(u8::is_ascii_whitespace) {
+                    batch.truncate(start);
+                } else {
+                    records.push((line_number, start..start + content.len()));
                 }
-                Err(message) => return Err(JsonlError::BadRecord { line: line_number, message }),
+            }
+            let cleaned = map_in_parallel(&records, threads, |(_, range)| {
+                let (mut out, mut text_stats) = (Vec::new(), Stats::default());
+                let result = self.clean_record(&batch[range.clone()], &mut out, &mut text_stats);
+                (result, out, text_stats)
+            });
+            for ((line, range), (result, record_out, text_stats)) in records.iter().zip(cleaned) {
+                match result {
+                    Ok(written) => {
+                        stats.text.merge(&text_stats);
+                        stats.records += 1;
+                        if written {
+                            writer.write_all(&record_out).map_err(JsonlError::Write)?;
+                            stats.output_bytes += record_out.len() as u64;
+                            stats.written += 1;
+                        } else {
+                            stats.dropped_empty += 1;
+                        }
+                    }
+                    Err(_) if self.options.skip_bad_records => {
+                        stats.bad_records += 1;
+                        if let Some(bad) = bad_records.as_mut() {
+                            bad.write_all(&batch[range.clone()]).map_err(JsonlError::Write)?;
+                            bad.write_all(b"\n").map_err(JsonlError::Write)?;
+                        }
+                    }
+                    Err(message) => return Err(JsonlError::BadRecord { line: *line, message }),
+                }
             }
         }
         writer.flush().map_err(JsonlError::Write)?;
@@ -465,4 +487,37 @@ mod tests {
             assert_eq!(text, "{\"text\":\"x\"}\n");
         }
     }
+
+    /// Records are cleaned in batches on several threads; what comes out, and where a bad
+    /// record stops the stream, does not depend on that.
+    #[test]
+    fn threads_change_nothing() {
+        let page = "Accessibility links\\n\\nThe alliance met on Monday. \\u201cFine,\\u201d he said.\\nShare this article";
+        let mut input = String::new();
+        for i in 0..4000 {
+            match i {
+                1234 => input.push_str("{\"id\": 1234, \"text\": 5}\n"),
+                2345 => input.push_str("\n"),
+                _ => input.push_str(&format!("{{\"id\": {i}, \"text\": \"{page} {}\"}}\n", "x".repeat(i % 300))),
+            }
+        }
+        for skip_bad_records in [false, true] {
+            let options = JsonlOptions { skip_bad_records, ..Default::default() };
+            let results: Vec<_> = [1, 3]
+                .into_iter()
+                .map(|threads| {
+                    let cleaner = Cleaner::builder().threads(threads).build().unwrap_or_else(|e| panic!("{e}"));
+                    let (result, out, bad) = run(&JsonlCleaner::new(cleaner, options.clone()), &input);
+                    (result.map(|stats| (stats.records, stats.bad_records)).map_err(|e| e.to_string()), out, bad)
+                })
+                .collect();
+            assert_eq!(results[0], results[1]);
+            match &results[0].0 {
+                Ok(counts) => assert_eq!(*counts, (3998, 1)),
+                Err(message) => assert!(message.contains("line 1235"), "{message}"),
+            }
+            assert!(results[0].1.lines().all(|line| line.contains("The alliance met on Monday. \\\"Fine,\\\" he said.")));
+        }
+    }
+
 }

@@ -30,6 +30,7 @@ mod error;
 mod input;
 pub mod jsonl;
 mod normalize;
+mod parallel;
 mod pipeline;
 pub mod rules;
 pub mod sink;

@@ -12,6 +12,7 @@ use super::features::LineFeatures;
 use super::prefilter::RegexPrefilter;
 use super::prefix_trie::{PatternId, PrefixTrie};
 use crate::error::{Error, Result};
+use crate::parallel::{cores, map_in_parallel};
 use crate::rules::{Action, MatchKind, Rule, RuleSet, Zone};
 
 /// Index of a rule in [`Matcher::rules`]; the last index is the duplicate-line pseudo-rule.
@@ -249,28 +250,6 @@ fn compile_regex(rule: &Rule, pattern: &str) -> Result<CompiledRegex> {
     Ok(CompiledRegex { source, prefilter, regex })
 }
 
-/// `f` over `items` on every core, the results in the order of `items`. Compiling regexes is
-/// most of the start-up time, and each one is independent of the others.
-fn map_in_parallel<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(items.len());
-    if threads <= 1 {
-        return items.iter().map(f).collect();
-    }
-    let f = &f;
-    let mut results: Vec<(usize, U)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|first| {
-                scope.spawn(move || {
-                    items.iter().enumerate().skip(first).step_by(threads).map(|(i, item)| (i, f(item))).collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        workers.into_iter().flat_map(|worker| worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-    });
-    results.sort_unstable_by_key(|&(index, _)| index);
-    results.into_iter().map(|(_, result)| result).collect()
-}
-
 impl Matcher {
     pub(crate) fn new(rules: &RuleSet) -> Result<Self> {
         let regex_patterns: Vec<(&Rule, &str)> = rules
@@ -279,7 +258,8 @@ impl Matcher {
             .flat_map(|rule| rule.patterns.iter().map(move |pattern| (rule, pattern.as_str())))
             .collect();
         let mut compiled_regexes =
-            map_in_parallel(&regex_patterns, |&(rule, pattern)| compile_regex(rule, pattern)).into_iter();
+            // Compiling regexes is most of the start-up time, and each is independent of the others.
+            map_in_parallel(&regex_patterns, cores(), |&(rule, pattern)| compile_regex(rule, pattern)).into_iter();
         let mut infos = Vec::with_capacity(rules.len() + 1);
         let mut parts = MatcherParts::default();
         for (index, rule) in rules.iter().enumerate() {
