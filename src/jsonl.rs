@@ -497,7 +497,7 @@ mod tests {
         for i in 0..4000 {
             match i {
                 1234 => input.push_str("{\"id\": 1234, \"text\": 5}\n"),
-                2345 => input.push_str("\n"),
+                2345 => input.push('\n'),
                 _ => input.push_str(&format!("{{\"id\": {i}, \"text\": \"{page} {}\"}}\n", "x".repeat(i % 300))),
             }
         }
