@@ -519,5 +519,4 @@ mod tests {
             assert!(results[0].1.lines().all(|line| line.contains("The alliance met on Monday. \\\"Fine,\\\" he said.")));
         }
     }
-
 }

@@ -257,8 +257,8 @@ impl Matcher {
             .filter(|rule| rule.kind == MatchKind::Regex)
             .flat_map(|rule| rule.patterns.iter().map(move |pattern| (rule, pattern.as_str())))
             .collect();
+        // Compiling regexes is most of the start-up time, and each is independent of the others.
         let mut compiled_regexes =
-            // Compiling regexes is most of the start-up time, and each is independent of the others.
             map_in_parallel(&regex_patterns, cores(), |&(rule, pattern)| compile_regex(rule, pattern)).into_iter();
         let mut infos = Vec::with_capacity(rules.len() + 1);
         let mut parts = MatcherParts::default();

@@ -64,11 +64,7 @@ pub(crate) struct SinglePass {
 
 impl SinglePass {
     pub(crate) fn new(options: NormalizeOptions) -> Self {
-        let stable = |c: char| {
-            let once = std::iter::once(c);
-            let quick = if options.nfkc { is_nfkc_quick(once) } else { is_nfc_quick(once) };
-            quick == IsNormalized::Yes && canonical_combining_class(c) == 0
-        };
+        let stable = |c| is_stable_starter(options, c);
         let untouched = BmpSet::of(|c| {
             !is_c1(c) && !is_removed(c) && stable(c) && matches!(effect_of_stable(options, c), Effect::Keep)
         });
@@ -86,12 +82,8 @@ impl SinglePass {
         if is_removed(c) {
             return Effect::Remove;
         }
-        let stable = self.stable.get(c).unwrap_or_else(|| {
-            // Outside the BMP no step maps anything: only the form matters.
-            let once = std::iter::once(c);
-            let quick = if self.options.nfkc { is_nfkc_quick(once) } else { is_nfc_quick(once) };
-            quick == IsNormalized::Yes && canonical_combining_class(c) == 0
-        });
+        // Outside the BMP (no table) no step maps anything: only the form matters.
+        let stable = self.stable.get(c).unwrap_or_else(|| is_stable_starter(self.options, c));
         if stable { effect_of_stable(self.options, c) } else { Effect::Unsupported }
     }
 
@@ -135,6 +127,14 @@ impl SinglePass {
         }
         true
     }
+}
+
+/// A character the form step leaves alone and that nothing composes with: quick check `Yes`
+/// and combining class 0.
+fn is_stable_starter(options: NormalizeOptions, c: char) -> bool {
+    let once = std::iter::once(c);
+    let quick = if options.nfkc { is_nfkc_quick(once) } else { is_nfc_quick(once) };
+    quick == IsNormalized::Yes && canonical_combining_class(c) == 0
 }
 
 /// The effect of a character the form step leaves alone (so also for the steps after it).
