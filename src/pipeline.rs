@@ -15,7 +15,7 @@ use crate::classify::{
 };
 use crate::error::{Error, Result};
 use crate::input::{Block, BlockReader, Frame, decode_piece, for_each_frame};
-use crate::normalize::{Normalizer, Scratch};
+use crate::normalize::{Normalizer, Scratch, clean_ascii_spaces};
 use crate::sink::{DroppedBy, LineRecord, Sink};
 use crate::stats::{RuleCount, Stats};
 
@@ -54,6 +54,7 @@ struct ClassifiedLine {
     input_bytes: u64,
     features: LineFeatures,
     matches: Matches,
+    duplicate_key: Option<u64>,
 }
 
 /// A block of input and, once classified, its lines.
@@ -83,7 +84,7 @@ impl Classifier {
         block.originals.clear();
         block.lines.clear();
         let ClassifiedBlock { input, kind, text, originals, lines } = block;
-        let mut push = |kind, line_text: &str, original: &str, input_bytes: usize, features, matches| {
+        let mut push = |kind, line_text: &str, original: &str, input_bytes: usize, features, matches, duplicate_key| {
             // A blank line joins the run before it, which (like the context stage's runs) keeps
             // the first line's original text.
             if kind == LineKind::Blank(1)
@@ -104,32 +105,40 @@ impl Classifier {
                 input_bytes: input_bytes as u64,
                 features,
                 matches,
+                duplicate_key,
             });
         };
         match *kind {
             Some(Block::LongLinePiece { first, last }) => {
                 let piece = decode_piece(input);
                 let kind = LineKind::Oversized { first, last };
-                push(kind, &piece, &piece, input.len(), LineFeatures::default(), Matches::default());
+                push(kind, &piece, &piece, input.len(), LineFeatures::default(), Matches::default(), None);
             }
             Some(Block::Lines) | None => for_each_frame(input, |frame| match frame {
                 Frame::DocumentSeparator => {
-                    push(LineKind::DocumentSeparator, "", "", 1, LineFeatures::default(), Matches::default());
+                    push(LineKind::DocumentSeparator, "", "", 1, LineFeatures::default(), Matches::default(), None);
                 }
                 Frame::Line { text: raw, input_bytes } if raw.len() > engine.max_line_bytes => {
                     let kind = LineKind::Oversized { first: true, last: true };
-                    push(kind, raw, raw, input_bytes, LineFeatures::default(), Matches::default());
+                    push(kind, raw, raw, input_bytes, LineFeatures::default(), Matches::default(), None);
                 }
                 Frame::Line { text: raw, input_bytes } => {
-                    engine.normalizer.normalize_into(raw, &mut self.scratch, &mut self.normalized);
-                    if self.normalized.is_empty() {
-                        push(LineKind::Blank(1), "", raw, input_bytes, LineFeatures::default(), Matches::default());
+                    let (line, features, view) = match clean_ascii_spaces(raw.as_bytes()) {
+                        // Normalization leaves such a line as it is, and it is its own view.
+                        Some(spaces) => (raw, LineFeatures::of_clean_ascii(raw, spaces), raw),
+                        None => {
+                            engine.normalizer.normalize_into(raw, &mut self.scratch, &mut self.normalized);
+                            let line = self.normalized.as_str();
+                            (line, LineFeatures::of(line), match_view(line, &mut self.view))
+                        }
+                    };
+                    if line.is_empty() {
+                        push(LineKind::Blank(1), "", raw, input_bytes, LineFeatures::default(), Matches::default(), None);
                         return;
                     }
-                    let features = LineFeatures::of(&self.normalized);
-                    let view = match_view(&self.normalized, &mut self.view);
                     let matches = engine.matcher.find(view, &features, &mut self.matches);
-                    push(LineKind::Text, &self.normalized, raw, input_bytes, features, matches);
+                    let duplicate_key = engine.context.duplicate_key(line, &features);
+                    push(LineKind::Text, line, raw, input_bytes, features, matches, duplicate_key);
                 }
             }),
         }
@@ -184,6 +193,7 @@ impl<S: Sink + ?Sized> Decider<'_, S> {
                     entry.original.push_str(original);
                     entry.text.push_str(text);
                     entry.features = line.features;
+                    entry.duplicate_key = line.duplicate_key;
                     entry.blank_lines = if line.kind == LineKind::Text { 0 } else { lines };
                     let (context, engine, mut emit) = self.context_and_emit();
                     context.push(entry, line.matches, &engine.matcher, &mut emit)?;

@@ -9,7 +9,7 @@
 //! run sees the same number of kept lines before and after it in the second run.
 
 use std::collections::{HashSet, VecDeque};
-use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::features::LineFeatures;
 use super::matcher::{Matcher, RuleRef};
@@ -22,6 +22,16 @@ pub(crate) struct ContextSettings {
     pub footer_lines: usize,
     pub drop_duplicates: bool,
     pub min_duplicate_chars: usize,
+}
+
+impl ContextSettings {
+    /// The key a line is remembered by for duplicate detection; `None` for lines too short to
+    /// count as duplicates (or when duplicates are kept). Computed while classifying, on the
+    /// worker threads, so the in-order stage only looks it up.
+    pub(crate) fn duplicate_key(&self, text: &str, features: &LineFeatures) -> Option<u64> {
+        (self.drop_duplicates && features.chars >= self.min_duplicate_chars)
+            .then(|| xxhash_rust::xxh3::xxh3_64(text.as_bytes()))
+    }
 }
 
 /// Hard bound on the window, in entries: past it the oldest line is released, a footer
@@ -58,7 +68,10 @@ pub(crate) struct Entry {
     pub blank_lines: u64,
     pub verdict: Verdict,
     pub features: LineFeatures,
-    duplicate_hash: Option<u64>,
+    /// See [`ContextSettings::duplicate_key`].
+    pub duplicate_key: Option<u64>,
+    /// The duplicate key is in the document's memory because of this line.
+    remembered: bool,
     /// Counted in the header zone's kept lines.
     counted: bool,
 }
@@ -95,6 +108,16 @@ impl Hasher for IdentityHasher {
     }
     fn write_u64(&mut self, n: u64) {
         self.0 = n;
+    }
+}
+
+/// Takes a dropped line's duplicate key out of the document's memory, so a later copy of the
+/// line is not dropped as a repeat of a line that is not in the output.
+fn forget(seen: &mut HashSet<u64, IdentityHash>, entry: &mut Entry) {
+    if std::mem::take(&mut entry.remembered)
+        && let Some(key) = entry.duplicate_key
+    {
+        seen.remove(&key);
     }
 }
 
@@ -142,7 +165,8 @@ impl DocumentContext {
         entry.original.clear();
         entry.blank_lines = 0;
         entry.verdict = Verdict::Keep;
-        entry.duplicate_hash = None;
+        entry.duplicate_key = None;
+        entry.remembered = false;
         entry.counted = false;
         entry
     }
@@ -199,16 +223,13 @@ impl DocumentContext {
             }
             return Verdict::Drop(rule);
         }
-        if self.settings.drop_duplicates && entry.features.chars >= self.settings.min_duplicate_chars {
-            let mut hasher = DefaultHasher::new();
-            entry.text.hash(&mut hasher);
-            let hash = hasher.finish();
-            if self.seen.contains(&hash) {
+        if let Some(key) = entry.duplicate_key {
+            if self.seen.contains(&key) {
                 return Verdict::Drop(matcher.duplicate_rule());
             }
             if self.seen.len() < DUPLICATE_MEMORY {
-                self.seen.insert(hash);
-                entry.duplicate_hash = Some(hash);
+                self.seen.insert(key);
+                entry.remembered = true;
             }
         }
         match matches.footer {
@@ -268,9 +289,7 @@ impl DocumentContext {
         self.uncount(index);
         let entry = &mut self.window[index];
         entry.verdict = Verdict::Drop(rule);
-        if let Some(hash) = entry.duplicate_hash.take() {
-            self.seen.remove(&hash);
-        }
+        forget(&mut self.seen, entry);
     }
 
     /// Releases the leading entries whose fate is certain.
@@ -298,9 +317,7 @@ impl DocumentContext {
                 && let Verdict::FooterCandidate(rule) = front.verdict
             {
                 front.verdict = Verdict::Drop(rule);
-                if let Some(hash) = front.duplicate_hash.take() {
-                    self.seen.remove(&hash);
-                }
+                forget(&mut self.seen, front);
             }
             self.pop_front(emit)?;
         }

@@ -18,22 +18,39 @@ pub(crate) struct LineFeatures {
 }
 
 const SENTENCE_MIN_WORDS: usize = 6;
-/// The spaces normalization leaves between words.
-const WORD_SEPARATORS: [char; 6] = [' ', '\t', '\u{a0}', '\u{202f}', '\u{2007}', '\u{3000}'];
+/// The spaces normalization leaves between words, beyond ASCII space and tab.
+const WIDE_WORD_SEPARATORS: [&str; 4] = ["\u{a0}", "\u{202f}", "\u{2007}", "\u{3000}"];
 const TITLE_MAX_CHARS: usize = 150;
 const TITLE_MAX_WORDS: usize = 20;
 
 impl LineFeatures {
+    /// Features of a normalized line. Normalization leaves single separators between words and
+    /// none at the ends, so words are separators plus one.
     pub(crate) fn of(text: &str) -> Self {
-        let (chars, words) = if text.is_ascii() {
-            // Normalized ASCII text has single spaces or tabs between words and none at the ends.
-            let bytes = text.as_bytes();
-            let separators = bytes.iter().filter(|&&b| b == b' ' || b == b'\t').count();
-            (bytes.len(), if bytes.is_empty() { 0 } else { separators + 1 })
+        let bytes = text.as_bytes();
+        let ascii_separators = bytes.iter().filter(|&&b| b == b' ' || b == b'\t').count();
+        if text.is_ascii() {
+            return Self::from_counts(text, bytes.len(), ascii_separators);
+        }
+        // Every character has exactly one byte that is not a continuation byte (0b10xx_xxxx).
+        let chars = bytes.iter().filter(|&&b| (b as i8) >= -0x40).count();
+        // Wide separators start with one of these bytes; most lines have none of them.
+        let wide_separators = if memchr::memchr3(0xc2, 0xe2, 0xe3, bytes).is_some() {
+            WIDE_WORD_SEPARATORS.iter().map(|sep| memchr::memmem::find_iter(bytes, sep).count()).sum()
         } else {
-            let words = text.split(WORD_SEPARATORS).filter(|w| !w.is_empty()).count();
-            (text.chars().count(), words)
+            0
         };
+        Self::from_counts(text, chars, ascii_separators + wide_separators)
+    }
+
+    /// Features of a line that normalization left as it was, all ASCII, with `spaces` spaces
+    /// (see [`crate::normalize::clean_ascii_spaces`]).
+    pub(crate) fn of_clean_ascii(text: &str, spaces: usize) -> Self {
+        Self::from_counts(text, text.len(), spaces)
+    }
+
+    fn from_counts(text: &str, chars: usize, separators: usize) -> Self {
+        let words = if text.is_empty() { 0 } else { separators + 1 };
         let last = text
             .trim_end_matches(['"', '\'', ')', ']', '»', '\u{2019}', '\u{201d}'])
             .chars()
@@ -47,7 +64,10 @@ impl LineFeatures {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+    use crate::normalize::{NormalizeOptions, Normalizer, Scratch, clean_ascii_spaces};
 
     #[test]
     fn shapes() {
@@ -63,5 +83,33 @@ mod tests {
         // The ASCII path counts like the general one.
         assert_eq!(LineFeatures::of("a b\tc").words, LineFeatures::of("a b\tc \u{e9}").words - 1);
         assert_eq!(LineFeatures::of("").words, 0);
+        assert_eq!(LineFeatures::of("27\u{a0}languages \u{3000}x").words, 4);
+    }
+
+    fn any_space_or_letter() -> impl Strategy<Value = char> {
+        prop_oneof![
+            4 => prop::char::range('a', 'c'),
+            3 => prop::sample::select(vec![' ', '\t', '\u{a0}', '\u{2003}', '\u{2007}', '\u{202f}', '\u{3000}', '\u{1680}']),
+            1 => prop::sample::select(vec!['.', '\u{e0}', '\u{2014}', '\u{201d}', '\u{7}']),
+            1 => any::<char>(),
+        ]
+    }
+
+    proptest! {
+        /// Counting separators gives the words that splitting finds, on any normalized line,
+        /// and the clean-ASCII shortcut gives the same features as the general path.
+        #[test]
+        fn counts_agree_with_splitting(chars in prop::collection::vec(any_space_or_letter(), 0..40)) {
+            let raw: String = chars.into_iter().collect();
+            let mut line = String::new();
+            Normalizer::new(NormalizeOptions::default()).normalize_into(&raw, &mut Scratch::default(), &mut line);
+            let features = LineFeatures::of(&line);
+            let separators = [' ', '\t', '\u{a0}', '\u{202f}', '\u{2007}', '\u{3000}'];
+            prop_assert_eq!(features.words, line.split(separators).filter(|w| !w.is_empty()).count(), "{:?}", line);
+            prop_assert_eq!(features.chars, line.chars().count());
+            if let Some(spaces) = clean_ascii_spaces(line.as_bytes()) {
+                prop_assert_eq!(LineFeatures::of_clean_ascii(&line, spaces), features);
+            }
+        }
     }
 }

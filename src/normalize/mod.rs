@@ -78,7 +78,7 @@ impl Normalizer {
 
     /// Writes the normalized form of `line` into `out` (cleared first).
     pub(crate) fn normalize_into(&self, line: &str, scratch: &mut Scratch, out: &mut String) {
-        if is_clean_ascii(line.as_bytes()) {
+        if clean_ascii_spaces(line.as_bytes()).is_some() {
             out.clear();
             out.push_str(line);
             return;
@@ -121,16 +121,35 @@ impl Normalizer {
     }
 }
 
-/// True for ASCII text that no step changes: no control character (tab included, to keep
-/// this test simple), no leading or trailing space and no two spaces in a row. Most lines of
-/// English text are such, and every test here runs over the line in wide vector steps.
-fn is_clean_ascii(bytes: &[u8]) -> bool {
-    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
-        return true;
-    };
-    // Folding without an early exit lets the compiler vectorize the scan.
-    let has_control = bytes.iter().fold(false, |found, &b| found | (b < 0x20) | (b == 0x7f));
-    bytes.is_ascii() && !has_control && first != b' ' && last != b' ' && memchr::memmem::find(bytes, b"  ").is_none()
+/// For ASCII text that no step changes, the number of spaces in it; `None` for anything else.
+/// Such text has no control character (tab included, to keep this test simple), no leading or
+/// trailing space and no two spaces in a row. Most lines of English text are such, so the
+/// scan runs over the line in wide vector steps and stops at the first block with a byte that
+/// rules the line out.
+pub(crate) fn clean_ascii_spaces(bytes: &[u8]) -> Option<usize> {
+    const BLOCK: usize = 32;
+    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
+        return None;
+    }
+    // Control characters, DEL and every byte >= 0x80 fall outside 0x20..=0x7e.
+    let outside_printable = |b: u8| b.wrapping_sub(0x20) > 0x5e;
+    let mut blocks = bytes.chunks_exact(BLOCK);
+    let mut spaces = 0;
+    for block in &mut blocks {
+        // Folding without an early exit inside a block lets the compiler vectorize it.
+        let (outside, block_spaces) =
+            block.iter().fold((false, 0u8), |(outside, n), &b| (outside | outside_printable(b), n + u8::from(b == b' ')));
+        if outside {
+            return None;
+        }
+        spaces += usize::from(block_spaces);
+    }
+    let tail = blocks.remainder();
+    if tail.iter().any(|&b| outside_printable(b)) {
+        return None;
+    }
+    spaces += tail.iter().filter(|&&b| b == b' ').count();
+    (spaces == 0 || memchr::memmem::find(bytes, b"  ").is_none()).then_some(spaces)
 }
 
 #[cfg(test)]
@@ -155,7 +174,18 @@ mod tests {
 
     #[test]
     fn clean_ascii_fast_path_agrees_with_the_steps() {
-        for line in ["plain words.", " lead", "trail ", "two  spaces", "tab\there", "bell\u{7}", "", "x", "del\u{7f}"] {
+        // Lines past one 32-byte block test the block scan and its tail, and a double space
+        // across the boundary between two blocks.
+        let long = "a sentence long enough to fill more than two scan blocks of bytes.";
+        let long_lines = [
+            long.to_string(),
+            format!("{long}\u{7}"),
+            format!("{}  {}", &long[..31], &long[31..]),
+            format!("{}\u{e9}{}", &long[..40], &long[40..]),
+            format!("{long} \u{7f}"),
+        ];
+        let short = ["plain words.", " lead", "trail ", "two  spaces", "tab\there", "bell\u{7}", "", "x", "del\u{7f}"];
+        for line in short.into_iter().chain(long_lines.iter().map(String::as_str)) {
             let slow = {
                 let mut out = line.to_string();
                 let normalizer = Normalizer::new(NormalizeOptions::default());
@@ -169,8 +199,12 @@ mod tests {
                 out
             };
             assert_eq!(norm(NormalizeOptions::default(), line), slow, "{line:?}");
-            if is_clean_ascii(line.as_bytes()) {
+            // Tabs are left to the steps; every other unchanged ASCII line takes the fast path.
+            let fast_path_expected = line.is_ascii() && slow == line && !line.contains('\t');
+            assert_eq!(clean_ascii_spaces(line.as_bytes()).is_some(), fast_path_expected, "{line:?}");
+            if let Some(spaces) = clean_ascii_spaces(line.as_bytes()) {
                 assert_eq!(slow, line);
+                assert_eq!(spaces, line.matches(' ').count(), "{line:?}");
             }
         }
     }

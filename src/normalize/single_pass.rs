@@ -96,12 +96,11 @@ impl SinglePass {
         let mut space_run: Option<(char, usize)> = None;
         let mut rest = line;
         while let Some(c) = rest.chars().next() {
-            // Visible ASCII is by far the most common: copy it a run at a time.
-            let visible = rest.bytes().position(|b| !(0x21..0x7f).contains(&b)).unwrap_or(rest.len());
-            if visible > 0 {
-                flush_space_run(&mut space_run, out);
-                out.push_str(&rest[..visible]);
-                rest = &rest[visible..];
+            // Printable ASCII is by far the most common: copy it a run at a time.
+            let printable = rest.bytes().position(|b| !(0x20..0x7f).contains(&b)).unwrap_or(rest.len());
+            if printable > 0 {
+                push_printable_run(&rest[..printable], &mut space_run, out);
+                rest = &rest[printable..];
                 continue;
             }
             rest = &rest[c.len_utf8()..];
@@ -146,6 +145,35 @@ fn effect_of_stable(options: NormalizeOptions, c: char) -> Effect {
         return Effect::MapStr(punct);
     }
     if is_horizontal_space(c) { Effect::HorizontalSpace } else { Effect::Keep }
+}
+
+/// Writes a run of printable ASCII: its leading spaces join the pending run, spaces inside it
+/// collapse to one, and its trailing spaces become the pending run.
+fn push_printable_run(run: &str, space_run: &mut Option<(char, usize)>, out: &mut String) {
+    let words = run.trim_matches(' ');
+    if words.is_empty() {
+        *space_run = Some(space_run.map_or((' ', run.len()), |(first, n)| (first, n + run.len())));
+        return;
+    }
+    let leading = run.len() - run.trim_start_matches(' ').len();
+    if leading > 0 {
+        *space_run = Some(space_run.map_or((' ', leading), |(first, n)| (first, n + leading)));
+    }
+    flush_space_run(space_run, out);
+    if memchr::memmem::find(words.as_bytes(), b"  ").is_none() {
+        out.push_str(words);
+    } else {
+        for (index, word) in words.split(' ').filter(|word| !word.is_empty()).enumerate() {
+            if index > 0 {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+    }
+    let trailing = run.len() - run.trim_end_matches(' ').len();
+    if trailing > 0 {
+        *space_run = Some((' ', trailing));
+    }
 }
 
 /// Writes a pending run of spaces before a visible character, the way the whitespace step
