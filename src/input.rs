@@ -22,7 +22,7 @@ use decode::Decoder;
 
 /// Target size of a block of lines: large enough to amortize handing blocks between threads,
 /// small enough that the blocks in flight take little memory.
-pub(crate) const BLOCK_BYTES: usize = 128 * 1024;
+pub(crate) const BLOCK_BYTES: usize = 64 * 1024;
 const READ_BYTES: usize = 64 * 1024;
 const FORM_FEED_LINE: &[u8] = b"\x0C";
 

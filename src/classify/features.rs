@@ -3,6 +3,10 @@
 //! This is the seam for classifiers that judge a line by its shape and its neighbours: every
 //! non-blank line in the look-back window carries its [`LineFeatures`].
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
 /// Shape of one normalized, non-blank line.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct LineFeatures {
@@ -18,8 +22,10 @@ pub(crate) struct LineFeatures {
 }
 
 const SENTENCE_MIN_WORDS: usize = 6;
-/// The spaces normalization leaves between words, beyond ASCII space and tab.
-const WIDE_WORD_SEPARATORS: [&str; 4] = ["\u{a0}", "\u{202f}", "\u{2007}", "\u{3000}"];
+/// Searchers for the spaces normalization leaves between words, beyond ASCII space and tab;
+/// built once, as building one costs more than searching most lines.
+static WIDE_WORD_SEPARATORS: LazyLock<[Finder<'static>; 4]> =
+    LazyLock::new(|| ["\u{a0}", "\u{202f}", "\u{2007}", "\u{3000}"].map(|sep| Finder::new(sep.as_bytes())));
 const TITLE_MAX_CHARS: usize = 150;
 const TITLE_MAX_WORDS: usize = 20;
 
@@ -36,7 +42,7 @@ impl LineFeatures {
         let chars = bytes.iter().filter(|&&b| (b as i8) >= -0x40).count();
         // Wide separators start with one of these bytes; most lines have none of them.
         let wide_separators = if memchr::memchr3(0xc2, 0xe2, 0xe3, bytes).is_some() {
-            WIDE_WORD_SEPARATORS.iter().map(|sep| memchr::memmem::find_iter(bytes, sep).count()).sum()
+            WIDE_WORD_SEPARATORS.iter().map(|sep| sep.find_iter(bytes).count()).sum()
         } else {
             0
         };

@@ -10,7 +10,7 @@ use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 use super::features::LineFeatures;
 use super::prefilter::RegexPrefilter;
-use super::prefix_trie::{PatternId, PrefixTrie};
+use super::prefix_trie::{PatternId, PrefixTrie, PrefixTrieBuilder};
 use crate::error::{Error, Result};
 use crate::parallel::{cores, map_in_parallel};
 use crate::rules::{Action, MatchKind, Rule, RuleSet, Zone};
@@ -143,7 +143,7 @@ pub(crate) struct Matcher {
 /// Collects the pieces of a [`Matcher`] while the rules are read.
 #[derive(Default)]
 struct MatcherParts {
-    start_trie: PrefixTrie,
+    start_trie: PrefixTrieBuilder,
     start_targets: Vec<LiteralTarget>,
     anywhere_literals: Vec<Vec<u8>>,
     anywhere_targets: Vec<LiteralTarget>,
@@ -327,7 +327,7 @@ impl Matcher {
         }
         Ok(Self {
             rules: infos,
-            start_trie: parts.start_trie,
+            start_trie: parts.start_trie.build(),
             start_targets: parts.start_targets,
             anywhere,
             anywhere_targets: parts.anywhere_targets,

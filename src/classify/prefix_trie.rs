@@ -6,29 +6,31 @@
 /// Index of a pattern in the order it was inserted.
 pub(crate) type PatternId = u32;
 
+/// A trie node while patterns are inserted.
 #[derive(Debug, Default)]
-struct Node {
+struct BuilderNode {
     /// Sorted by byte.
     children: Vec<(u8, u32)>,
     /// Patterns that end at this node.
     ends: Vec<PatternId>,
 }
 
-/// Patterns compared ASCII case-insensitively (callers recheck case-sensitive ones).
+/// Collects patterns (compared ASCII case-insensitively), then freezes them into a
+/// [`PrefixTrie`].
 #[derive(Debug)]
-pub(crate) struct PrefixTrie {
-    nodes: Vec<Node>,
+pub(crate) struct PrefixTrieBuilder {
+    nodes: Vec<BuilderNode>,
     /// Child of the root for every (lowercased) first byte; 0 when there is none.
     root_children: Box<[u32; 256]>,
 }
 
-impl Default for PrefixTrie {
+impl Default for PrefixTrieBuilder {
     fn default() -> Self {
-        Self { nodes: vec![Node::default()], root_children: Box::new([0; 256]) }
+        Self { nodes: vec![BuilderNode::default()], root_children: Box::new([0; 256]) }
     }
 }
 
-impl PrefixTrie {
+impl PrefixTrieBuilder {
     pub(crate) fn insert(&mut self, pattern: &[u8], id: PatternId) {
         let mut node = 0usize;
         for (depth, &byte) in pattern.iter().enumerate() {
@@ -49,7 +51,7 @@ impl PrefixTrie {
 
     fn add_child(&mut self, parent: usize, byte: u8, at_root: bool) -> usize {
         let child = self.nodes.len();
-        self.nodes.push(Node::default());
+        self.nodes.push(BuilderNode::default());
         // Node counts stay far below u32::MAX: every node is a byte of some pattern.
         let child_index = child as u32;
         if at_root {
@@ -62,6 +64,66 @@ impl PrefixTrie {
         child
     }
 
+    /// The same trie in a few flat arrays: a fraction of the memory of a vector per node.
+    pub(crate) fn build(self) -> PrefixTrie {
+        let mut trie = PrefixTrie {
+            nodes: Vec::with_capacity(self.nodes.len()),
+            edge_bytes: Vec::with_capacity(self.nodes.len()),
+            edge_targets: Vec::with_capacity(self.nodes.len()),
+            ends: Vec::new(),
+            root_children: self.root_children,
+        };
+        for node in self.nodes {
+            trie.nodes.push(Node {
+                edges: span(trie.edge_bytes.len(), node.children.len()),
+                ends: span(trie.ends.len(), node.ends.len()),
+            });
+            trie.edge_bytes.extend(node.children.iter().map(|&(byte, _)| byte));
+            trie.edge_targets.extend(node.children.iter().map(|&(_, target)| target));
+            trie.ends.extend(node.ends);
+        }
+        trie
+    }
+}
+
+/// A range of one of [`PrefixTrie`]'s flat arrays. Offsets fit: every edge and every end is a
+/// byte of some pattern.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: u32,
+    len: u32,
+}
+
+fn span(start: usize, len: usize) -> Span {
+    Span { start: start as u32, len: len as u32 }
+}
+
+impl Span {
+    fn of<'a, T>(self, items: &'a [T]) -> &'a [T] {
+        &items[self.start as usize..(self.start + self.len) as usize]
+    }
+}
+
+#[derive(Debug)]
+struct Node {
+    /// Outgoing edges in [`PrefixTrie::edge_bytes`] (sorted) and `edge_targets`.
+    edges: Span,
+    /// Patterns ending here, in [`PrefixTrie::ends`].
+    ends: Span,
+}
+
+/// Patterns compared ASCII case-insensitively (callers recheck case-sensitive ones).
+#[derive(Debug)]
+pub(crate) struct PrefixTrie {
+    nodes: Vec<Node>,
+    edge_bytes: Vec<u8>,
+    edge_targets: Vec<u32>,
+    ends: Vec<PatternId>,
+    /// Child of the root for every (lowercased) first byte; 0 when there is none.
+    root_children: Box<[u32; 256]>,
+}
+
+impl PrefixTrie {
     /// Calls `found(id, len)` for every pattern that `line` starts with, shortest first.
     pub(crate) fn for_each_prefix_of(&self, line: &[u8], mut found: impl FnMut(PatternId, usize)) {
         let Some(&first) = line.first() else { return };
@@ -72,13 +134,12 @@ impl PrefixTrie {
         let mut depth = 1;
         loop {
             let current = &self.nodes[node];
-            for &id in &current.ends {
+            for &id in current.ends.of(&self.ends) {
                 found(id, depth);
             }
             let Some(&byte) = line.get(depth) else { return };
-            let byte = byte.to_ascii_lowercase();
-            match current.children.binary_search_by_key(&byte, |&(b, _)| b) {
-                Ok(at) => node = current.children[at].1 as usize,
+            match current.edges.of(&self.edge_bytes).binary_search(&byte.to_ascii_lowercase()) {
+                Ok(at) => node = current.edges.of(&self.edge_targets)[at] as usize,
                 Err(_) => return,
             }
             depth += 1;
@@ -92,13 +153,17 @@ mod tests {
 
     #[test]
     fn finds_every_prefix_case_insensitively() {
-        let mut trie = PrefixTrie::default();
-        for (id, pattern) in ["read", "Read:", "readers", "x"].iter().enumerate() {
-            trie.insert(pattern.as_bytes(), id as PatternId);
+        let mut builder = PrefixTrieBuilder::default();
+        for (id, pattern) in ["read", "Read:", "readers", "x", "rEd"].iter().enumerate() {
+            builder.insert(pattern.as_bytes(), id as PatternId);
         }
+        let trie = builder.build();
         let mut found = Vec::new();
         trie.for_each_prefix_of(b"READ: more", |id, len| found.push((id, len)));
         assert_eq!(found, [(0, 4), (1, 5)]);
+        found.clear();
+        trie.for_each_prefix_of(b"Red", |id, len| found.push((id, len)));
+        assert_eq!(found, [(4, 3)]);
         found.clear();
         trie.for_each_prefix_of(b"rea", |id, len| found.push((id, len)));
         trie.for_each_prefix_of(b"", |id, len| found.push((id, len)));

@@ -13,6 +13,7 @@ mod unicode_form;
 mod whitespace;
 
 pub(crate) use whitespace::is_horizontal_space;
+use whitespace::has_double_space;
 
 /// One normalization step.
 pub(crate) trait Step: Send + Sync + std::fmt::Debug {
@@ -149,7 +150,7 @@ pub(crate) fn clean_ascii_spaces(bytes: &[u8]) -> Option<usize> {
         return None;
     }
     spaces += tail.iter().filter(|&&b| b == b' ').count();
-    (spaces == 0 || memchr::memmem::find(bytes, b"  ").is_none()).then_some(spaces)
+    (spaces == 0 || !has_double_space(bytes)).then_some(spaces)
 }
 
 #[cfg(test)]

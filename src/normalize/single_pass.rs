@@ -16,7 +16,7 @@ use super::c1::is_c1;
 use super::controls::is_removed;
 use super::punct::ascii_punct;
 use super::quotes::ascii_quote;
-use super::whitespace::{is_horizontal_space, is_kept_lone_space};
+use super::whitespace::{has_double_space, is_horizontal_space, is_kept_lone_space};
 
 const BMP: usize = 0x1_0000;
 
@@ -160,7 +160,7 @@ fn push_printable_run(run: &str, space_run: &mut Option<(char, usize)>, out: &mu
         *space_run = Some(space_run.map_or((' ', leading), |(first, n)| (first, n + leading)));
     }
     flush_space_run(space_run, out);
-    if memchr::memmem::find(words.as_bytes(), b"  ").is_none() {
+    if !has_double_space(words.as_bytes()) {
         out.push_str(words);
     } else {
         for (index, word) in words.split(' ').filter(|word| !word.is_empty()).enumerate() {
