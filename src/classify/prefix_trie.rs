@@ -99,7 +99,7 @@ fn span(start: usize, len: usize) -> Span {
 }
 
 impl Span {
-    fn of<'a, T>(self, items: &'a [T]) -> &'a [T] {
+    fn of<T>(self, items: &[T]) -> &[T] {
         &items[self.start as usize..(self.start + self.len) as usize]
     }
 }
