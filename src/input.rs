@@ -201,7 +201,7 @@ pub(crate) enum Frame<'a> {
 pub(crate) fn for_each_frame(block: &[u8], mut on_frame: impl FnMut(Frame<'_>)) {
     // Checking the block at once is much faster than line by line, and it is nearly always
     // valid; its lines, cut at ASCII bytes, then are too.
-    let valid = std::str::from_utf8(block).ok();
+    let valid = simdutf8::basic::from_utf8(block).ok();
     let mut start = 0;
     while start < block.len() {
         let rest = &block[start..];
