@@ -345,10 +345,9 @@ impl DocumentContext {
         let mut certain = 0;
         // None: no text line after this one yet; Some(true): the next one may still drop it.
         let mut next_may_drop_previous: Option<bool> = None;
-        for index in (0..self.window.len()).rev() {
-            let entry = &mut self.window[index];
+        for (entry, scan) in self.window.iter_mut().rev().zip(self.scan.iter_mut().rev()) {
             let settled = next_may_drop_previous == Some(false);
-            self.scan[index] = (certain, settled);
+            *scan = (certain, settled);
             if entry.is_blank() {
                 continue;
             }
