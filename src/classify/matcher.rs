@@ -1,11 +1,13 @@
 //! Compiled rules. A line is compared with all of them in about one pass:
 //! - `exact` and `prefix` patterns, and the literals anchored regexes start with, share one
 //!   [`PrefixTrie`] walked from the first byte;
-//! - `contains` patterns and the literals of unanchored regexes share one Aho-Corasick automaton;
+//! - `contains` patterns and the literals found inside regexes share Aho-Corasick automata, one
+//!   per length tier and sentence shape of the line, each with only the literals whose rules'
+//!   guards let them fire on such a line: long prose lines scan few literals or none;
 //! - a regex with such literals runs only on lines where one of them was found; the few regexes
 //!   without any are grouped into `RegexSet`s by their guards.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind as AcMatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind as AcMatchKind, packed};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 use super::features::LineFeatures;
@@ -87,6 +89,8 @@ impl Matches {
 #[derive(Debug, Default)]
 pub(crate) struct MatchScratch {
     regex_candidates: Vec<u32>,
+    /// The ASCII-lowercased line the literal automata scan.
+    lowered: Vec<u8>,
 }
 
 #[derive(Debug)]
@@ -109,14 +113,14 @@ struct RegexGroup {
 /// Length tiers for grouping regex rules: most chrome is short, most prose is long.
 const REGEX_TIERS: [usize; 4] = [40, 120, 300, usize::MAX];
 
+/// Upper bounds, in characters, of the line length tiers that each have their own literal
+/// automata (lines longer than the last one form a last tier). Most rules of the default pack
+/// fire only on lines up to 120 characters, few on lines up to 250 or 400, none on longer.
+const LITERAL_TIERS: [usize; 3] = [120, 250, 400];
+
 fn regex_tier(max_chars: Option<usize>) -> usize {
     let max = max_chars.unwrap_or(usize::MAX);
     REGEX_TIERS.iter().position(|&tier| max <= tier).unwrap_or(REGEX_TIERS.len() - 1)
-}
-
-/// A guard in characters allows at most four times as many UTF-8 bytes.
-fn guard_bytes(max_chars: Option<usize>) -> usize {
-    max_chars.map_or(usize::MAX, |n| n.saturating_mul(4))
 }
 
 fn regex_source(rule: &Rule, pattern: &str) -> String {
@@ -132,10 +136,9 @@ pub(crate) struct Matcher {
     rules: Vec<RuleInfo>,
     start_trie: PrefixTrie,
     start_targets: Vec<LiteralTarget>,
-    anywhere: Option<AhoCorasick>,
+    /// By line length, ascending; the last tier has no upper bound.
+    literal_tiers: Vec<LiteralTier>,
     anywhere_targets: Vec<LiteralTarget>,
-    /// Lines longer than this many bytes cannot satisfy any `contains` or unanchored-regex guard.
-    anywhere_scan_bytes: usize,
     filtered_regexes: Vec<FilteredRegex>,
     regex_groups: Vec<RegexGroup>,
 }
@@ -145,11 +148,71 @@ pub(crate) struct Matcher {
 struct MatcherParts {
     start_trie: PrefixTrieBuilder,
     start_targets: Vec<LiteralTarget>,
-    anywhere_literals: Vec<Vec<u8>>,
+    anywhere_literals: Vec<AnywhereLiteral>,
     anywhere_targets: Vec<LiteralTarget>,
-    anywhere_scan_bytes: usize,
     filtered_regexes: Vec<FilteredRegex>,
     unfiltered: Vec<UnfilteredBucket>,
+}
+
+/// A literal that may occur anywhere in a line, with the guards of its rule.
+struct AnywhereLiteral {
+    /// ASCII-lowercased: automata scan the ASCII-lowercased line.
+    lowered: Vec<u8>,
+    max_chars: Option<usize>,
+    skips_sentences: bool,
+}
+
+/// The literal automata for lines of one length tier.
+#[derive(Debug)]
+struct LiteralTier {
+    /// Longest line of the tier, in characters.
+    max_chars: usize,
+    /// For lines that read like sentences: without the literals of rules that skip those.
+    sentence: Option<LiteralScanner>,
+    other: Option<LiteralScanner>,
+}
+
+impl LiteralTier {
+    fn scanner(&self, sentence: bool) -> Option<&LiteralScanner> {
+        if sentence { self.sentence.as_ref() } else { self.other.as_ref() }
+    }
+}
+
+/// An automaton over some of the "anywhere" literals.
+#[derive(Debug)]
+struct LiteralScanner {
+    automaton: AhoCorasick,
+    /// For a few literals, a SIMD search for where the first of them starts: the automaton
+    /// (which finds overlapping matches, and so has no SIMD prefilter) runs only from there,
+    /// and on most lines not at all.
+    first_literal: Option<packed::Searcher>,
+    /// For each pattern of the automaton, its index in [`Matcher::anywhere_targets`].
+    targets: Vec<u32>,
+}
+
+impl LiteralScanner {
+    /// The scanner over the literals that `keep` selects; `None` if it selects none.
+    fn of(literals: &[AnywhereLiteral], keep: impl Fn(&AnywhereLiteral) -> bool) -> Result<Option<Self>> {
+        let (mut patterns, mut targets) = (Vec::new(), Vec::new());
+        for (index, literal) in (0u32..).zip(literals).filter(|(_, literal)| keep(literal)) {
+            patterns.push(literal.lowered.as_slice());
+            targets.push(index);
+        }
+        if patterns.is_empty() {
+            return Ok(None);
+        }
+        // Case-sensitive literals over the lowercased line, rather than an ASCII case-insensitive
+        // automaton: the SIMD search knows no case. Without it (too many literals, as for short
+        // lines), a DFA is the fastest scan.
+        let first_literal =
+            packed::Config::new().match_kind(packed::MatchKind::LeftmostFirst).builder().extend(&patterns).build();
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(AcMatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&patterns)
+            .map_err(|e| Error::Setting(format!("cannot build the literal matcher: {e}")))?;
+        Ok(Some(Self { automaton, first_literal, targets }))
+    }
 }
 
 /// Unfiltered regexes sharing a length tier and a sentence guard: one future `RegexGroup`.
@@ -171,10 +234,35 @@ impl MatcherParts {
         Ok(())
     }
 
-    fn add_anywhere(&mut self, literal: Vec<u8>, target: LiteralTarget, guard: Option<usize>) {
-        self.anywhere_scan_bytes = self.anywhere_scan_bytes.max(guard_bytes(guard));
-        self.anywhere_literals.push(literal);
+    fn add_anywhere(&mut self, literal: &[u8], target: LiteralTarget, rule: &Rule) -> Result<()> {
+        if u32::try_from(self.anywhere_targets.len()).is_err() {
+            return Err(Error::Setting(format!("too many patterns ({})", self.anywhere_targets.len())));
+        }
+        self.anywhere_literals.push(AnywhereLiteral {
+            lowered: literal.to_ascii_lowercase(),
+            max_chars: rule.max_chars,
+            skips_sentences: rule.skip_sentences,
+        });
         self.anywhere_targets.push(target);
+        Ok(())
+    }
+
+    /// The literal automata of each length tier: a tier's automata hold the literals whose
+    /// rules may fire on some line of the tier.
+    fn literal_tiers(&self) -> Result<Vec<LiteralTier>> {
+        let bounds = LITERAL_TIERS.iter().copied().chain([usize::MAX]);
+        let mut shortest = 0;
+        let mut tiers = Vec::with_capacity(LITERAL_TIERS.len() + 1);
+        for max_chars in bounds {
+            let fits = |literal: &AnywhereLiteral| literal.max_chars.is_none_or(|max| max >= shortest);
+            tiers.push(LiteralTier {
+                max_chars,
+                sentence: LiteralScanner::of(&self.anywhere_literals, |l| fits(l) && !l.skips_sentences)?,
+                other: LiteralScanner::of(&self.anywhere_literals, fits)?,
+            });
+            shortest = max_chars.saturating_add(1);
+        }
+        Ok(tiers)
     }
 
     fn add_regex(&mut self, rule: &Rule, rule_ref: RuleRef, compiled: CompiledRegex) -> Result<()> {
@@ -209,7 +297,7 @@ impl MatcherParts {
             }
             RegexPrefilter::Anywhere(literals) => {
                 for literal in literals {
-                    self.add_anywhere(literal, LiteralTarget::Regex(index), rule.max_chars);
+                    self.add_anywhere(&literal, LiteralTarget::Regex(index), rule)?;
                 }
             }
             RegexPrefilter::Unfiltered => {}
@@ -279,7 +367,7 @@ impl Matcher {
                         parts.add_regex(rule, rule_ref, compiled)?;
                     }
                     MatchKind::Contains => {
-                        parts.add_anywhere(pattern.as_bytes().to_vec(), literal(), rule.max_chars);
+                        parts.add_anywhere(pattern.as_bytes(), literal(), rule)?;
                     }
                     MatchKind::Exact | MatchKind::Prefix => parts.add_start(pattern.as_bytes(), literal())?,
                 }
@@ -304,18 +392,7 @@ impl Matcher {
         if RuleRef::try_from(infos.len()).is_err() {
             return Err(Error::Setting(format!("too many rules ({})", rules.len())));
         }
-        let anywhere = if parts.anywhere_literals.is_empty() {
-            None
-        } else {
-            let built = AhoCorasickBuilder::new()
-                .match_kind(AcMatchKind::Standard)
-                .ascii_case_insensitive(true)
-                // Scanned over most short lines: a DFA (a few hundred KiB) is the fastest scan.
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&parts.anywhere_literals)
-                .map_err(|e| Error::Setting(format!("cannot build the literal matcher: {e}")))?;
-            Some(built)
-        };
+        let literal_tiers = parts.literal_tiers()?;
         let mut regex_groups = Vec::with_capacity(parts.unfiltered.len());
         for UnfilteredBucket { max_chars, skips_sentences, sources, rules, .. } in parts.unfiltered {
             let set = RegexSetBuilder::new(&sources)
@@ -329,9 +406,8 @@ impl Matcher {
             rules: infos,
             start_trie: parts.start_trie.build(),
             start_targets: parts.start_targets,
-            anywhere,
+            literal_tiers,
             anywhere_targets: parts.anywhere_targets,
-            anywhere_scan_bytes: parts.anywhere_scan_bytes,
             filtered_regexes: parts.filtered_regexes,
             regex_groups,
         })
@@ -371,11 +447,21 @@ impl Matcher {
             LiteralTarget::Regex(index) => candidates.push(index),
         };
         self.start_trie.for_each_prefix_of(bytes, |id, len| on_literal(&self.start_targets[id as usize], 0, len));
-        if let Some(anywhere) = &self.anywhere
-            && bytes.len() <= self.anywhere_scan_bytes
-        {
-            for m in anywhere.find_overlapping_iter(bytes) {
-                on_literal(&self.anywhere_targets[m.pattern().as_usize()], m.start(), m.end());
+        let tier = self.literal_tiers.iter().find(|tier| features.chars <= tier.max_chars);
+        if let Some(scanner) = tier.and_then(|tier| tier.scanner(features.sentence)) {
+            let lowered = &mut scratch.lowered;
+            lowered.clear();
+            lowered.extend(bytes.iter().map(u8::to_ascii_lowercase));
+            // No literal starts before the leftmost match of any.
+            let first = match &scanner.first_literal {
+                Some(searcher) => searcher.find(lowered.as_slice()).map(|m| m.start()),
+                None => Some(0),
+            };
+            if let Some(first) = first {
+                for m in scanner.automaton.find_overlapping_iter(Input::new(lowered.as_slice()).range(first..)) {
+                    let target = scanner.targets[m.pattern().as_usize()];
+                    on_literal(&self.anywhere_targets[target as usize], m.start(), m.end());
+                }
             }
         }
         candidates.sort_unstable();
@@ -389,6 +475,10 @@ impl Matcher {
         }
         for group in &self.regex_groups {
             if features.chars > group.max_chars || (group.skips_sentences && features.sentence) {
+                continue;
+            }
+            // Few lines match: finding that out is cheaper than listing which patterns match.
+            if !group.set.is_match(view) {
                 continue;
             }
             for index in group.set.matches(view).iter() {
@@ -482,5 +572,46 @@ mod tests {
             }
         }
         assert!(checked > 100, "only {checked} lines checked");
+    }
+
+    /// Lines with chrome literals at each length tier bound and rule guard, one character
+    /// shorter and longer, as sentences and not: the automaton chosen by the line's shape
+    /// holds every literal that may fire on it.
+    #[test]
+    fn literal_tiers_keep_every_literal_a_line_may_need() {
+        let rules = RuleSet::builtin().unwrap();
+        let matcher = Matcher::new(&rules).unwrap();
+        let regexes: Vec<Vec<Regex>> = rules
+            .iter()
+            .map(|rule| match rule.kind {
+                MatchKind::Regex => rule.patterns.iter().map(|p| Regex::new(&regex_source(rule, p)).unwrap()).collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        let mut seeds: Vec<String> = rules
+            .iter()
+            .filter(|rule| rule.kind == MatchKind::Contains)
+            .flat_map(|rule| rule.patterns.iter().cloned())
+            .collect();
+        seeds.extend(["Sports - The Daily Paper", "(AP Photo/Jane Doe)", "All rights reserved"].map(String::from));
+        let mut lengths: Vec<usize> = rules.iter().filter_map(|rule| rule.max_chars).chain(LITERAL_TIERS).collect();
+        lengths.extend(lengths.clone().iter().flat_map(|&n| [n - 1, n + 1]));
+        let mut match_scratch = MatchScratch::default();
+        let mut fired = 0;
+        for seed in &seeds {
+            for &chars in &lengths {
+                for end in ["", "."] {
+                    // Words before the seed, to the wanted length.
+                    let mut line = "Word ".repeat(chars / 5 + 1);
+                    line.truncate(chars.saturating_sub(seed.chars().count() + end.len() + 1));
+                    let line = format!("{}{}{seed}{end}", line.trim_end(), if line.is_empty() { "" } else { " " });
+                    let features = LineFeatures::of(&line);
+                    let expected = reference_find(&rules, &regexes, &line, &features);
+                    assert_eq!(matcher.find(&line, &features, &mut match_scratch), expected, "{line:?}");
+                    fired += usize::from(expected != Matches::default());
+                }
+            }
+        }
+        assert!(fired > 100, "only {fired} lines with a match");
     }
 }

@@ -2,12 +2,16 @@
 //!
 //! A regex rule runs only on lines where one of its required literals occurs, so most lines
 //! never reach a regex engine. For a regex anchored with `^` whose matches start with known
-//! literals, those must be at the start of the line; otherwise the best set of literals that
-//! every match must contain somewhere is used (`.{8,200} (\||-) \p{Lu}.*` needs ` | ` or
-//! ` - `). Regexes without such literals run on every line their guards allow.
+//! literals, those must be at the start of the line. Other anchored regexes run on every line
+//! their guards allow, unless they start with an open run that reads on through the words
+//! (`^.{8,}`): an anchored search gives up within the first word or two of most lines, which
+//! is cheaper than finding the common words inside the regex (` is a `, ` news `) all along
+//! the line. Otherwise the best set of literals that every match must contain somewhere is
+//! used (`^.{8,200} (\||-) \p{Lu}.*` needs ` | ` or ` - `). Regexes without such literals run
+//! on every line their guards allow.
 
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::{Hir, HirKind, Look};
+use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
 /// Required literals shorter than this occur in too many lines to be worth a prefilter.
 const MIN_ANYWHERE_BYTES: usize = 2;
@@ -46,10 +50,13 @@ impl RegexPrefilter {
     }
 
     fn from_literals(hir: &Hir) -> Self {
-        if hir.properties().look_set_prefix().contains(Look::Start)
-            && let Some(literals) = prefixes(hir)
-        {
-            return RegexPrefilter::AtStart(literals);
+        if hir.properties().look_set_prefix().contains(Look::Start) {
+            if let Some(literals) = prefixes(hir) {
+                return RegexPrefilter::AtStart(literals);
+            }
+            if !starts_with_open_run(hir) {
+                return RegexPrefilter::Unfiltered;
+            }
         }
         match required(hir) {
             Some(literals) if literals.iter().all(|l| l.len() >= MIN_ANYWHERE_BYTES) => {
@@ -94,6 +101,52 @@ fn required(hir: &Hir) -> Option<Vec<Vec<u8>>> {
             .chain(parts.iter().filter_map(required))
             .max_by_key(|literals| (literals.iter().map(Vec::len).min(), std::cmp::Reverse(literals.len()))),
         _ => prefixes(hir),
+    }
+}
+
+/// Most repeats of a part that may hold a space after which an anchored search is still
+/// "within the first words" of a line.
+const SHORT_RUN_REPEATS: u32 = 40;
+
+/// Whether a match of `hir` can start with more than [`SHORT_RUN_REPEATS`] repeats of something
+/// that may hold a space (`.*`, `.{8,}`, `( [a-z]+)*`): an anchored search then reads on
+/// through the line instead of failing within its first words. A class without the space
+/// (`[^ ]+`) stops at the end of the first word.
+fn starts_with_open_run(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Capture(capture) => starts_with_open_run(&capture.sub),
+        HirKind::Repetition(repetition) => {
+            let long = repetition.max.is_none_or(|max| max > SHORT_RUN_REPEATS);
+            (long && matches_space(&repetition.sub)) || starts_with_open_run(&repetition.sub)
+        }
+        HirKind::Alternation(branches) => branches.iter().any(starts_with_open_run),
+        // The parts that can match the empty string do not stop the search from reaching the
+        // first part that cannot.
+        HirKind::Concat(parts) => {
+            for part in parts {
+                if starts_with_open_run(part) {
+                    return true;
+                }
+                if part.properties().minimum_len() != Some(0) {
+                    return false;
+                }
+            }
+            false
+        }
+        _ => false,
+    }
+}
+
+/// Whether some match of `hir` contains a space.
+fn matches_space(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(class)) => class.ranges().iter().any(|r| r.start() <= ' ' && ' ' <= r.end()),
+        HirKind::Class(Class::Bytes(class)) => class.ranges().iter().any(|r| r.start() <= b' ' && b' ' <= r.end()),
+        HirKind::Literal(literal) => literal.0.contains(&b' '),
+        HirKind::Capture(capture) => matches_space(&capture.sub),
+        HirKind::Repetition(repetition) => repetition.max != Some(0) && matches_space(&repetition.sub),
+        HirKind::Concat(parts) | HirKind::Alternation(parts) => parts.iter().any(matches_space),
+        HirKind::Empty | HirKind::Look(_) => false,
     }
 }
 
@@ -165,8 +218,21 @@ mod tests {
             prefilter(r"^.{8,200}\S (\||-) \p{Lu}.*$"),
             RegexPrefilter::Anywhere(literals(&[" - ", " | "]))
         );
-        assert_eq!(prefilter(r"^\d+ (comments|replies)$"), RegexPrefilter::Anywhere(literals(&[" comments", " replies"])));
+        assert_eq!(prefilter(r"\d+ (comments|replies)$"), RegexPrefilter::Anywhere(literals(&[" comments", " replies"])));
         // One branch without a required literal leaves the whole regex unfiltered.
-        assert_eq!(prefilter(r"^\d+ comments$|^\w+$"), RegexPrefilter::Unfiltered);
+        assert_eq!(prefilter(r"\d+ comments$|\w+$"), RegexPrefilter::Unfiltered);
+    }
+
+    #[test]
+    fn anchored_regexes_run_unless_they_start_with_an_open_run() {
+        // An anchored search fails within the first words: no need to find ` is a ` first.
+        assert_eq!(prefilter(r"^[A-Z][a-z]+( [A-Z][a-z]+){1,3} (is|was) a .*$"), RegexPrefilter::Unfiltered);
+        assert_eq!(prefilter(r"^([^ ]+ )?reporters cover .*$"), RegexPrefilter::Unfiltered);
+        assert_eq!(prefilter(r"^\d+ (comments|replies)$"), RegexPrefilter::Unfiltered);
+        assert_eq!(prefilter(r"^[^|]{1,40}( \| [^|]{1,40}){2,}$"), RegexPrefilter::Unfiltered);
+        // A run through the words, at the start or after optional parts, keeps the literals.
+        assert_eq!(prefilter(r"^.{8,} - [A-Z].*$"), RegexPrefilter::Anywhere(literals(&[" - "])));
+        assert_eq!(prefilter(r"^(a )?[a-z ]{0,80} - [A-Z]"), RegexPrefilter::Anywhere(literals(&[" - "])));
+        assert!(matches!(prefilter(r"^copyright$|^.*all rights reserved"), RegexPrefilter::Anywhere(_)));
     }
 }
