@@ -182,10 +182,12 @@ impl LiteralTier {
 #[derive(Debug)]
 struct LiteralScanner {
     automaton: AhoCorasick,
-    /// For a few literals, a SIMD search for where the first of them starts: the automaton
-    /// (which finds overlapping matches, and so has no SIMD prefilter) runs only from there,
-    /// and on most lines not at all.
-    first_literal: Option<packed::Searcher>,
+    /// For a few literals, a SIMD search for a rare piece of each (see [`rare_piece`]): the
+    /// automaton (which finds overlapping matches, and so has no SIMD prefilter) runs only from
+    /// `piece_reach` bytes before the first piece found, and on most lines not at all.
+    rare_pieces: Option<packed::Searcher>,
+    /// The furthest a literal's rare piece starts from the literal's own start.
+    piece_reach: usize,
     /// For each pattern of the automaton, its index in [`Matcher::anywhere_targets`].
     targets: Vec<u32>,
 }
@@ -204,15 +206,52 @@ impl LiteralScanner {
         // Case-sensitive literals over the lowercased line, rather than an ASCII case-insensitive
         // automaton: the SIMD search knows no case. Without it (too many literals, as for short
         // lines), a DFA is the fastest scan.
-        let first_literal =
-            packed::Config::new().match_kind(packed::MatchKind::LeftmostFirst).builder().extend(&patterns).build();
+        let pieces: Vec<(usize, &[u8])> = patterns.iter().map(|literal| rare_piece(literal)).collect();
+        let piece_reach = pieces.iter().map(|&(offset, _)| offset).max().unwrap_or(0);
+        let rare_pieces = packed::Config::new()
+            .match_kind(packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(pieces.iter().map(|&(_, piece)| piece))
+            .build();
         let automaton = AhoCorasickBuilder::new()
             .match_kind(AcMatchKind::Standard)
             .kind(Some(AhoCorasickKind::DFA))
             .build(&patterns)
             .map_err(|e| Error::Setting(format!("cannot build the literal matcher: {e}")))?;
-        Ok(Some(Self { automaton, first_literal, targets }))
+        Ok(Some(Self { automaton, rare_pieces, piece_reach, targets }))
     }
+}
+
+/// Pairs of lowercase letters that open most English words and syllables: a SIMD search keyed on
+/// them stops at nearly every word of prose.
+const COMMON_PAIRS: [&[u8; 2]; 48] = [
+    b"th", b"he", b"in", b"er", b"an", b"re", b"on", b"at", b"en", b"nd", b"ti", b"es", b"or", b"te", b"of", b"ed",
+    b"is", b"it", b"al", b"ar", b"st", b"to", b"nt", b"ng", b"se", b"ha", b"as", b"ou", b"io", b"le", b"ve", b"co",
+    b"me", b"de", b"hi", b"ri", b"ro", b"ic", b"ne", b"ea", b"ra", b"ce", b"li", b"ch", b"ll", b"be", b"ma", b"wa",
+];
+
+/// How rarely the byte pair `pair` occurs in prose: with punctuation or non-ASCII rarest, then
+/// with digits, then uncommon letter pairs; a letter beside a space is as common as it gets.
+fn pair_rarity(pair: [u8; 2]) -> u8 {
+    if pair.iter().any(|&b| !(b.is_ascii_alphanumeric() || b == b' ')) {
+        3
+    } else if pair.contains(&b' ') {
+        0
+    } else if pair.iter().any(u8::is_ascii_digit) {
+        2
+    } else {
+        u8::from(!COMMON_PAIRS.contains(&&pair))
+    }
+}
+
+/// The piece of `literal` (ASCII-lowercased) a SIMD search looks for, and where it starts in
+/// the literal: up to four bytes from its rarest byte pair, so the search stops at few places
+/// in prose. The search keys on a piece's first bytes.
+fn rare_piece(literal: &[u8]) -> (usize, &[u8]) {
+    let start = (0..literal.len().saturating_sub(1))
+        .max_by_key(|&at| (pair_rarity([literal[at], literal[at + 1]]), std::cmp::Reverse(at)))
+        .unwrap_or(0);
+    (start, &literal[start..literal.len().min(start + 4)])
 }
 
 /// Unfiltered regexes sharing a length tier and a sentence guard: one future `RegexGroup`.
@@ -453,8 +492,8 @@ impl Matcher {
             lowered.clear();
             lowered.extend(bytes.iter().map(u8::to_ascii_lowercase));
             // No literal starts before the leftmost match of any.
-            let first = match &scanner.first_literal {
-                Some(searcher) => searcher.find(lowered.as_slice()).map(|m| m.start()),
+            let first = match &scanner.rare_pieces {
+                Some(searcher) => searcher.find(lowered.as_slice()).map(|m| m.start().saturating_sub(scanner.piece_reach)),
                 None => Some(0),
             };
             if let Some(first) = first {
@@ -577,6 +616,21 @@ mod tests {
     /// Lines with chrome literals at each length tier bound and rule guard, one character
     /// shorter and longer, as sentences and not: the automaton chosen by the line's shape
     /// holds every literal that may fire on it.
+    #[test]
+    fn rare_pieces_avoid_common_pairs() {
+        assert_eq!(rare_piece(b"copyright"), (1, &b"opyr"[..]));
+        assert_eq!(rare_piece(b"(c)"), (0, &b"(c)"[..]));
+        assert_eq!(rare_piece(b" | the "), (0, &b" | t"[..]));
+        assert_eq!(rare_piece("\u{a9}".as_bytes()), (0, "\u{a9}".as_bytes()));
+        assert_eq!(rare_piece(b"x"), (0, &b"x"[..]));
+        // Every piece lies inside its literal, where the search for the automaton's start needs it.
+        for literal in [&b"we may earn a commission"[..], b"all rights reserved", b"affiliate links"] {
+            let (at, piece) = rare_piece(literal);
+            assert_eq!(&literal[at..at + piece.len()], piece);
+            assert!(pair_rarity([piece[0], piece[1]]) > 0, "{:?}", String::from_utf8_lossy(piece));
+        }
+    }
+
     #[test]
     fn literal_tiers_keep_every_literal_a_line_may_need() {
         let rules = RuleSet::builtin().unwrap();
