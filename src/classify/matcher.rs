@@ -11,7 +11,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, Matc
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 use super::features::LineFeatures;
-use super::prefilter::RegexPrefilter;
+use super::prefilter::{FirstBytes, RegexPrefilter};
 use super::prefix_trie::{PatternId, PrefixTrie, PrefixTrieBuilder};
 use crate::error::{Error, Result};
 use crate::parallel::{cores, map_in_parallel};
@@ -99,11 +99,15 @@ struct FilteredRegex {
     regex: Regex,
 }
 
-/// Unfiltered regex rules that share a length tier and a sentence guard, compiled into one set.
+/// Unfiltered regex rules that share a length tier, a sentence guard and whether they may start
+/// with any byte, compiled into one set.
 #[derive(Debug)]
 struct RegexGroup {
     set: RegexSet,
     rules: Vec<RuleRef>,
+    /// Lines starting with another byte cannot match: most lines skip a group of anchored
+    /// regexes without running it.
+    first_bytes: FirstBytes,
     /// No rule in the group fires on a line longer than this many characters.
     max_chars: usize,
     /// Every rule in the group skips sentence-shaped lines.
@@ -254,9 +258,11 @@ fn rare_piece(literal: &[u8]) -> (usize, &[u8]) {
     (start, &literal[start..literal.len().min(start + 4)])
 }
 
-/// Unfiltered regexes sharing a length tier and a sentence guard: one future `RegexGroup`.
+/// Unfiltered regexes sharing a length tier, a sentence guard and whether they may start with
+/// any byte: one future `RegexGroup`.
 struct UnfilteredBucket {
     tier: usize,
+    first_bytes: FirstBytes,
     /// The longest guard of its rules, in characters (`usize::MAX`: some rule has none).
     max_chars: usize,
     skips_sentences: bool,
@@ -305,18 +311,26 @@ impl MatcherParts {
     }
 
     fn add_regex(&mut self, rule: &Rule, rule_ref: RuleRef, compiled: CompiledRegex) -> Result<()> {
-        let CompiledRegex { source, prefilter, regex } = compiled;
+        let CompiledRegex { source, prefilter, first_bytes, regex } = compiled;
         let Some(regex) = regex else {
             let (tier, skips_sentences) = (regex_tier(rule.max_chars), rule.skip_sentences);
             let max_chars = rule.max_chars.unwrap_or(usize::MAX);
-            match self.unfiltered.iter_mut().find(|b| b.tier == tier && b.skips_sentences == skips_sentences) {
+            // Regexes that may start with any byte go apart, so they do not make the others run
+            // on every line.
+            let any_start = first_bytes == FirstBytes::ALL;
+            let bucket = self.unfiltered.iter_mut().find(|b| {
+                b.tier == tier && b.skips_sentences == skips_sentences && (b.first_bytes == FirstBytes::ALL) == any_start
+            });
+            match bucket {
                 Some(bucket) => {
                     bucket.max_chars = bucket.max_chars.max(max_chars);
+                    bucket.first_bytes.add(&first_bytes);
                     bucket.sources.push(source);
                     bucket.rules.push(rule_ref);
                 }
                 None => self.unfiltered.push(UnfilteredBucket {
                     tier,
+                    first_bytes,
                     max_chars,
                     skips_sentences,
                     sources: vec![source],
@@ -350,6 +364,7 @@ impl MatcherParts {
 struct CompiledRegex {
     source: String,
     prefilter: RegexPrefilter,
+    first_bytes: FirstBytes,
     regex: Option<Regex>,
 }
 
@@ -363,7 +378,9 @@ fn compile_regex(rule: &Rule, pattern: &str) -> Result<CompiledRegex> {
             .map_err(|e| rule_error(rule, format!("invalid regex {pattern:?}: {e}")))
     };
     let folded = if rule.case_sensitive { None } else { Some(parse(true)?) };
-    let prefilter = RegexPrefilter::of(&parse(false)?, folded.as_ref());
+    let unfolded = parse(false)?;
+    let prefilter = RegexPrefilter::of(&unfolded, folded.as_ref());
+    let first_bytes = FirstBytes::of(folded.as_ref().unwrap_or(&unfolded));
     let regex = if prefilter == RegexPrefilter::Unfiltered {
         None
     } else {
@@ -374,7 +391,7 @@ fn compile_regex(rule: &Rule, pattern: &str) -> Result<CompiledRegex> {
             .map_err(|e| rule_error(rule, format!("cannot compile regex {pattern:?}: {e}")))?;
         Some(regex)
     };
-    Ok(CompiledRegex { source, prefilter, regex })
+    Ok(CompiledRegex { source, prefilter, first_bytes, regex })
 }
 
 impl Matcher {
@@ -433,13 +450,13 @@ impl Matcher {
         }
         let literal_tiers = parts.literal_tiers()?;
         let mut regex_groups = Vec::with_capacity(parts.unfiltered.len());
-        for UnfilteredBucket { max_chars, skips_sentences, sources, rules, .. } in parts.unfiltered {
+        for UnfilteredBucket { max_chars, skips_sentences, first_bytes, sources, rules, .. } in parts.unfiltered {
             let set = RegexSetBuilder::new(&sources)
                 .size_limit(REGEX_SIZE_LIMIT)
                 .dfa_size_limit(REGEX_SIZE_LIMIT)
                 .build()
                 .map_err(|e| Error::Setting(format!("cannot build the regex set: {e}")))?;
-            regex_groups.push(RegexGroup { set, rules, max_chars, skips_sentences });
+            regex_groups.push(RegexGroup { set, rules, first_bytes, max_chars, skips_sentences });
         }
         Ok(Self {
             rules: infos,
@@ -513,7 +530,8 @@ impl Matcher {
             }
         }
         for group in &self.regex_groups {
-            if features.chars > group.max_chars || (group.skips_sentences && features.sentence) {
+            let first_byte_fits = bytes.first().is_some_and(|&byte| group.first_bytes.contains(byte));
+            if features.chars > group.max_chars || (group.skips_sentences && features.sentence) || !first_byte_fits {
                 continue;
             }
             // Few lines match: finding that out is cheaper than listing which patterns match.

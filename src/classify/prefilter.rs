@@ -67,6 +67,98 @@ impl RegexPrefilter {
     }
 }
 
+/// The bytes a line may start with for a regex to match it: for a regex anchored with `^`, the
+/// first bytes of its matches; every byte for any other regex. A cheap test before running
+/// a group of anchored regexes on a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FirstBytes([u64; 4]);
+
+impl FirstBytes {
+    const NONE: Self = Self([0; 4]);
+    pub(crate) const ALL: Self = Self([u64::MAX; 4]);
+
+    /// The first bytes of matches of `hir`, which must be the regex as it runs (case folded).
+    pub(crate) fn of(hir: &Hir) -> Self {
+        if !hir.properties().look_set_prefix().contains(Look::Start) {
+            return Self::ALL;
+        }
+        match first_bytes(hir) {
+            (set, false) => set,
+            // It can match the empty string at the start: then any line.
+            (_, true) => Self::ALL,
+        }
+    }
+
+    pub(crate) fn contains(&self, byte: u8) -> bool {
+        self.0[usize::from(byte / 64)] & (1 << (byte % 64)) != 0
+    }
+
+    pub(crate) fn add(&mut self, other: &Self) {
+        for (word, other) in self.0.iter_mut().zip(other.0) {
+            *word |= other;
+        }
+    }
+
+    fn add_range(&mut self, first: u8, last: u8) {
+        for byte in first..=last {
+            self.0[usize::from(byte / 64)] |= 1 << (byte % 64);
+        }
+    }
+}
+
+/// The first bytes of the non-empty matches of `hir`, and whether it can match the empty string.
+fn first_bytes(hir: &Hir) -> (FirstBytes, bool) {
+    let mut set = FirstBytes::NONE;
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => return (set, true),
+        HirKind::Literal(literal) => match literal.0.first() {
+            Some(&byte) => set.add_range(byte, byte),
+            None => return (set, true),
+        },
+        // UTF-8 keeps code point order, so the lead bytes of a range's ends bound its lead bytes.
+        HirKind::Class(Class::Unicode(class)) => {
+            for range in class.ranges() {
+                set.add_range(utf8_lead(range.start()), utf8_lead(range.end()));
+            }
+        }
+        HirKind::Class(Class::Bytes(class)) => {
+            for range in class.ranges() {
+                set.add_range(range.start(), range.end());
+            }
+        }
+        HirKind::Capture(capture) => return first_bytes(&capture.sub),
+        HirKind::Repetition(repetition) => {
+            let (sub, empty) = first_bytes(&repetition.sub);
+            return (sub, empty || repetition.min == 0);
+        }
+        HirKind::Alternation(branches) => {
+            let mut any_empty = false;
+            for branch in branches {
+                let (branch_set, empty) = first_bytes(branch);
+                set.add(&branch_set);
+                any_empty |= empty;
+            }
+            return (set, any_empty);
+        }
+        HirKind::Concat(parts) => {
+            for part in parts {
+                let (part_set, empty) = first_bytes(part);
+                set.add(&part_set);
+                if !empty {
+                    return (set, false);
+                }
+            }
+            return (set, true);
+        }
+    }
+    (set, false)
+}
+
+fn utf8_lead(c: char) -> u8 {
+    let mut buffer = [0; 4];
+    c.encode_utf8(&mut buffer).as_bytes()[0]
+}
+
 /// The finite set of non-empty literals every match of `hir` starts with, ASCII-lowercased
 /// (they are compared ASCII case-insensitively) and deduplicated. An empty literal means a
 /// match can start with anything: no set then.
@@ -234,5 +326,39 @@ mod tests {
         assert_eq!(prefilter(r"^.{8,} - [A-Z].*$"), RegexPrefilter::Anywhere(literals(&[" - "])));
         assert_eq!(prefilter(r"^(a )?[a-z ]{0,80} - [A-Z]"), RegexPrefilter::Anywhere(literals(&[" - "])));
         assert!(matches!(prefilter(r"^copyright$|^.*all rights reserved"), RegexPrefilter::Anywhere(_)));
+    }
+
+    /// A line whose first byte is outside the set never matches: checked against the regex on
+    /// lines starting with every character of a sample, for rules shaped like the rule pack's.
+    #[test]
+    fn first_bytes_never_exclude_a_match() {
+        let patterns = [
+            r"(?i)^\d+_[a-z]+_\S",
+            r"(?i)^(video|watch)?:? *\(?[0-9]{1,2}:[0-9]{2}$",
+            r"^[A-Z\xC0-\xD6\x{100}-\x{24F}][a-z]+( [A-Z][a-z]+){1,3} is",
+            r"(?i)^(this (web)?site|we)( uses?)? cookies",
+            r"(?i)^([«‹←<] *)?(previous|next)",
+            r"^[#№]?\d{1,3}$",
+            r"(?i)^(\(?(photo|image)s?( by)? *[:|] *.)",
+        ];
+        let starts: Vec<char> = (0u32..0x3000).chain([0x1e9e, 0x212a, 0x2039, 0x2190, 0xff10]).filter_map(char::from_u32).collect();
+        for pattern in patterns {
+            let hir = regex_syntax::parse(pattern).unwrap();
+            let first = FirstBytes::of(&hir);
+            assert_ne!(first, FirstBytes::ALL, "{pattern}");
+            let regex = regex::Regex::new(pattern).unwrap();
+            for &c in &starts {
+                for rest in ["", "0:00", "1_ab_c", "ictures by x", "ext Smith is", " site uses cookies", "revious", "12"] {
+                    let line = format!("{c}{rest}");
+                    if regex.is_match(&line) {
+                        assert!(first.contains(line.as_bytes()[0]), "{pattern} matches {line:?}");
+                    }
+                }
+            }
+        }
+        assert!(FirstBytes::of(&regex_syntax::parse(r"(?i)^(we|our) use").unwrap()).contains(b'W'));
+        assert!(!FirstBytes::of(&regex_syntax::parse(r"(?i)^(we|our) use").unwrap()).contains(b'x'));
+        assert_eq!(FirstBytes::of(&regex_syntax::parse(r"cookies").unwrap()), FirstBytes::ALL);
+        assert_eq!(FirstBytes::of(&regex_syntax::parse(r"^(x)?").unwrap()), FirstBytes::ALL);
     }
 }
