@@ -8,9 +8,12 @@
 //!   without any are grouped into `RegexSet`s by their guards.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind as AcMatchKind, packed};
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use regex_automata::PatternSet;
 
 use super::features::LineFeatures;
+use super::line_regex::{LineRegex, LineRegexCache};
 use super::prefilter::{FirstBytes, RegexPrefilter};
 use super::prefix_trie::{PatternId, PrefixTrie, PrefixTrieBuilder};
 use crate::error::{Error, Result};
@@ -91,19 +94,49 @@ pub(crate) struct MatchScratch {
     regex_candidates: Vec<u32>,
     /// The ASCII-lowercased line the literal automata scan.
     lowered: Vec<u8>,
+    regex_caches: Option<RegexCaches>,
 }
+
+impl MatchScratch {
+    /// The regex caches for `matcher`, made anew if they were made for another one.
+    fn regex_caches(&mut self, matcher: &Matcher) -> &mut RegexCaches {
+        if self.regex_caches.as_ref().is_some_and(|caches| caches.matcher != matcher.id) {
+            self.regex_caches = None;
+        }
+        self.regex_caches.get_or_insert_with(|| RegexCaches {
+            matcher: matcher.id,
+            filtered: matcher.filtered_regexes.iter().map(|_| None).collect(),
+            groups: matcher.regex_groups.iter().map(|_| None).collect(),
+            found: PatternSet::new(matcher.regex_groups.iter().map(|g| g.set.pattern_len()).max().unwrap_or(0)),
+        })
+    }
+}
+
+/// One thread's caches for a matcher's regexes, each made when first needed.
+#[derive(Debug)]
+struct RegexCaches {
+    /// The [`Matcher::id`] they were made for.
+    matcher: u64,
+    filtered: Vec<Option<LineRegexCache>>,
+    groups: Vec<Option<LineRegexCache>>,
+    /// Patterns of a group that matched.
+    found: PatternSet,
+}
+
+/// Gives each matcher its own [`Matcher::id`].
+static NEXT_MATCHER_ID: AtomicU64 = AtomicU64::new(0);
 
 #[derive(Debug)]
 struct FilteredRegex {
     rule: RuleRef,
-    regex: Regex,
+    regex: LineRegex,
 }
 
 /// Unfiltered regex rules that share a length tier, a sentence guard and whether they may start
 /// with any byte, compiled into one set.
 #[derive(Debug)]
 struct RegexGroup {
-    set: RegexSet,
+    set: LineRegex,
     rules: Vec<RuleRef>,
     /// Lines starting with another byte cannot match: most lines skip a group of anchored
     /// regexes without running it.
@@ -137,6 +170,8 @@ fn rule_error(rule: &Rule, message: String) -> Error {
 
 #[derive(Debug)]
 pub(crate) struct Matcher {
+    /// Tells apart the matchers a [`MatchScratch`] may be used with.
+    id: u64,
     rules: Vec<RuleInfo>,
     start_trie: PrefixTrie,
     start_targets: Vec<LiteralTarget>,
@@ -365,7 +400,7 @@ struct CompiledRegex {
     source: String,
     prefilter: RegexPrefilter,
     first_bytes: FirstBytes,
-    regex: Option<Regex>,
+    regex: Option<LineRegex>,
 }
 
 fn compile_regex(rule: &Rule, pattern: &str) -> Result<CompiledRegex> {
@@ -384,10 +419,7 @@ fn compile_regex(rule: &Rule, pattern: &str) -> Result<CompiledRegex> {
     let regex = if prefilter == RegexPrefilter::Unfiltered {
         None
     } else {
-        let regex = RegexBuilder::new(&source)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .dfa_size_limit(REGEX_SIZE_LIMIT)
-            .build()
+        let regex = LineRegex::new(&[&source], REGEX_SIZE_LIMIT)
             .map_err(|e| rule_error(rule, format!("cannot compile regex {pattern:?}: {e}")))?;
         Some(regex)
     };
@@ -451,14 +483,12 @@ impl Matcher {
         let literal_tiers = parts.literal_tiers()?;
         let mut regex_groups = Vec::with_capacity(parts.unfiltered.len());
         for UnfilteredBucket { max_chars, skips_sentences, first_bytes, sources, rules, .. } in parts.unfiltered {
-            let set = RegexSetBuilder::new(&sources)
-                .size_limit(REGEX_SIZE_LIMIT)
-                .dfa_size_limit(REGEX_SIZE_LIMIT)
-                .build()
+            let set = LineRegex::new(&sources, REGEX_SIZE_LIMIT)
                 .map_err(|e| Error::Setting(format!("cannot build the regex set: {e}")))?;
             regex_groups.push(RegexGroup { set, rules, first_bytes, max_chars, skips_sentences });
         }
         Ok(Self {
+            id: NEXT_MATCHER_ID.fetch_add(1, Ordering::Relaxed),
             rules: infos,
             start_trie: parts.start_trie.build(),
             start_targets: parts.start_targets,
@@ -522,24 +552,33 @@ impl Matcher {
         }
         candidates.sort_unstable();
         candidates.dedup();
-        for &index in candidates.iter() {
+        let candidates = std::mem::take(&mut scratch.regex_candidates);
+        let caches = scratch.regex_caches(self);
+        for &index in &candidates {
             let filtered = &self.filtered_regexes[index as usize];
             let info = &self.rules[filtered.rule as usize];
-            if info.allows(features) && filtered.regex.is_match(view) {
-                matches.add(filtered.rule, info.zone);
+            if info.allows(features) {
+                let cache = caches.filtered[index as usize].get_or_insert_with(|| filtered.regex.cache());
+                if filtered.regex.is_match(cache, view) {
+                    matches.add(filtered.rule, info.zone);
+                }
             }
         }
-        for group in &self.regex_groups {
+        scratch.regex_candidates = candidates;
+        let caches = scratch.regex_caches(self);
+        for (group, cache) in self.regex_groups.iter().zip(&mut caches.groups) {
             let first_byte_fits = bytes.first().is_some_and(|&byte| group.first_bytes.contains(byte));
             if features.chars > group.max_chars || (group.skips_sentences && features.sentence) || !first_byte_fits {
                 continue;
             }
+            let cache = cache.get_or_insert_with(|| group.set.cache());
             // Few lines match: finding that out is cheaper than listing which patterns match.
-            if !group.set.is_match(view) {
+            if !group.set.is_match(cache, view) {
                 continue;
             }
-            for index in group.set.matches(view).iter() {
-                let rule = group.rules[index];
+            group.set.which_match(cache, view, &mut caches.found);
+            for pattern in caches.found.iter() {
+                let rule = group.rules[pattern.as_usize()];
                 let info = &self.rules[rule as usize];
                 if info.allows(features) {
                     matches.add(rule, info.zone);
@@ -552,6 +591,8 @@ impl Matcher {
 
 #[cfg(test)]
 mod tests {
+    use regex::Regex;
+
     use super::*;
     use crate::classify::match_view;
     use crate::normalize::{NormalizeOptions, Normalizer, Scratch};

@@ -10,6 +10,7 @@
 
 mod context;
 mod features;
+mod line_regex;
 mod matcher;
 mod prefilter;
 mod prefix_trie;

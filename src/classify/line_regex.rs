@@ -1,0 +1,103 @@
+//! Regexes compiled for the two questions the matcher asks of a line: does it match, and which
+//! patterns of a set do. Only forward automata are built (a lazy DFA, and a PikeVM for the lines
+//! where the lazy DFA gives up), so a regex costs one NFA instead of the forward and reverse
+//! ones a general-purpose regex keeps to find where matches start; and each thread brings its
+//! own [`LineRegexCache`]s instead of taking them from a shared pool on every call.
+
+use regex_automata::hybrid;
+use regex_automata::nfa::thompson::pikevm::{self, PikeVM};
+use regex_automata::nfa::thompson::{self, WhichCaptures};
+use regex_automata::{Input, MatchKind, PatternSet};
+
+#[derive(Debug)]
+pub(crate) struct LineRegex {
+    dfa: hybrid::dfa::DFA,
+    pikevm: PikeVM,
+}
+
+/// The mutable state of one thread's searches with one [`LineRegex`].
+#[derive(Debug)]
+pub(crate) struct LineRegexCache {
+    dfa: hybrid::dfa::Cache,
+    pikevm: pikevm::Cache,
+}
+
+impl LineRegex {
+    /// Compiles `patterns` (regex crate syntax) into one automaton; `size_limit` bounds its NFA
+    /// in bytes.
+    pub(crate) fn new<P: AsRef<str>>(patterns: &[P], size_limit: usize) -> Result<Self, String> {
+        let nfa = thompson::Compiler::new()
+            .configure(thompson::Config::new().nfa_size_limit(Some(size_limit)).which_captures(WhichCaptures::Implicit))
+            .build_many(patterns)
+            .map_err(|e| e.to_string())?;
+        let dfa = hybrid::dfa::Builder::new()
+            .configure(
+                hybrid::dfa::Config::new()
+                    // Every pattern that matches, for sets.
+                    .match_kind(MatchKind::All)
+                    // A Unicode \b makes the search give up on non-ASCII text (the PikeVM then
+                    // answers) instead of refusing to build.
+                    .unicode_word_boundary(true)
+                    // A cache cleared again and again with little progress is slower than the
+                    // PikeVM: give up then.
+                    .minimum_cache_clear_count(Some(3))
+                    .minimum_bytes_per_state(Some(10)),
+            )
+            .build_from_nfa(nfa.clone())
+            .map_err(|e| e.to_string())?;
+        let pikevm = PikeVM::builder()
+            .configure(PikeVM::config().match_kind(MatchKind::All))
+            .build_from_nfa(nfa)
+            .map_err(|e| e.to_string())?;
+        Ok(Self { dfa, pikevm })
+    }
+
+    pub(crate) fn cache(&self) -> LineRegexCache {
+        LineRegexCache { dfa: self.dfa.create_cache(), pikevm: self.pikevm.create_cache() }
+    }
+
+    pub(crate) fn pattern_len(&self) -> usize {
+        self.pikevm.pattern_len()
+    }
+
+    /// Whether any pattern matches `line`.
+    pub(crate) fn is_match(&self, cache: &mut LineRegexCache, line: &str) -> bool {
+        let input = Input::new(line).earliest(true);
+        match self.dfa.try_search_fwd(&mut cache.dfa, &input) {
+            Ok(found) => found.is_some(),
+            Err(_) => self.pikevm.is_match(&mut cache.pikevm, input),
+        }
+    }
+
+    /// Puts every pattern that matches `line` into `found` (cleared first).
+    pub(crate) fn which_match(&self, cache: &mut LineRegexCache, line: &str, found: &mut PatternSet) {
+        found.clear();
+        let input = Input::new(line);
+        if self.dfa.try_which_overlapping_matches(&mut cache.dfa, &input, found).is_err() {
+            found.clear();
+            self.pikevm.which_overlapping_matches(&mut cache.pikevm, &input, found);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_like_the_regex_crate() {
+        let patterns = [r"(?i)^read (more|also):", r"\p{Ll}{2}\p{Lu}", r"(?-u:\b)cookies$", r"^\d+$", r"\bwort\b"];
+        let set = LineRegex::new(&patterns, 1 << 24).unwrap();
+        let mut cache = set.cache();
+        let mut found = PatternSet::new(set.pattern_len());
+        let reference = regex::RegexSet::new(patterns).unwrap();
+        let lines = ["READ MORE: x", "storiesEurope", "we use cookies", "123", "12a", "", "ein wort hier", "ü wort", "éwort"];
+        for line in lines {
+            set.which_match(&mut cache, line, &mut found);
+            let expected: Vec<usize> = reference.matches(line).iter().collect();
+            assert_eq!(found.iter().map(|p| p.as_usize()).collect::<Vec<_>>(), expected, "{line:?}");
+            assert_eq!(set.is_match(&mut cache, line), !expected.is_empty(), "{line:?}");
+        }
+        assert!(LineRegex::new(&["("], 1 << 24).is_err());
+    }
+}
