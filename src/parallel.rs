@@ -1,10 +1,5 @@
 //! A scoped parallel map, for work that splits into independent items.
 
-/// The number of cores (1 when unknown).
-pub(crate) fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, usize::from)
-}
-
 /// `f` over `items` on up to `threads` threads, the results in the order of `items`.
 pub(crate) fn map_in_parallel<T: Sync, U: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> U + Sync) -> Vec<U> {
     let threads = threads.min(items.len());

@@ -69,7 +69,7 @@ pub(crate) struct Args {
 
     /// Threads (default: one per core). Directory mode cleans this many files at once; a
     /// single stream is cut into blocks that this many threads normalize and match.
-    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    #[arg(short = 'j', long = "jobs", value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub jobs: Option<usize>,
 
     /// Lines longer than this many bytes are passed through as they are, without

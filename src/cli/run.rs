@@ -31,6 +31,11 @@ pub(crate) fn jsonl_options(args: &Args) -> JsonlOptions {
     }
 }
 
+/// `-j`, or one thread per core.
+pub(crate) fn jobs(args: &Args) -> usize {
+    args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
+
 /// True when the error chain holds a write into a closed pipe.
 pub(crate) fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
@@ -39,11 +44,13 @@ pub(crate) fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
-/// `stream_threads` classify the blocks of one stream: batch mode parallelizes over files instead.
+/// `stream_threads` classify the blocks of one stream (batch mode parallelizes over files
+/// instead); the rules are compiled on `-j` threads in both modes.
 fn build_cleaner(args: &Args, stream_threads: usize) -> Result<Cleaner> {
     let mut builder = Cleaner::builder();
     builder
         .threads(stream_threads)
+        .compile_threads(jobs(args))
         .max_line_bytes(args.max_line_bytes)
         .default_rules(!args.no_default_rules)
         .drop_duplicates(!args.keep_duplicates)
@@ -155,8 +162,7 @@ pub(crate) fn run(args: &Args) -> Result<Outcome> {
         let all_cleaned = batch::run(args, || build_cleaner(args, 1))?;
         return Ok(if all_cleaned { Outcome::Clean } else { Outcome::SomeFailed });
     }
-    let threads = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
-    let cleaner = build_cleaner(args, threads)?;
+    let cleaner = build_cleaner(args, jobs(args))?;
     if args.list_rules {
         list_rules(&cleaner)?;
         return Ok(Outcome::Clean);
