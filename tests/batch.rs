@@ -140,6 +140,62 @@ fn in_place_with_and_without_backup() {
 }
 
 #[test]
+fn skipped_backups_are_counted_in_the_summary_and_stats_json() {
+    let tmp = TempDir::new().unwrap();
+    let tree = tmp.path().join("tree");
+    make_tree(&tree);
+    let files = read_tree(&tree).len();
+    let stats = tmp.path().join("stats.json");
+    // The first run finds no backups and makes one per file.
+    dechrome()
+        .arg(&tree)
+        .arg("-i.bak")
+        .arg("--stats-json")
+        .arg(&stats)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("backup").not());
+    let json: serde_json::Value = serde_json::from_slice(&fs::read(&stats).unwrap()).unwrap();
+    assert_eq!(json["skipped"]["backup"], 0);
+    assert_eq!(json["files"], files);
+
+    // The second run skips those backups, counts them, and cleans only the files.
+    let summary = format!("{files} files cleaned, {files} skipped (backup {files})");
+    dechrome()
+        .arg(&tree)
+        .arg("-i.bak")
+        .arg("--stats-json")
+        .arg(&stats)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(summary));
+    let json: serde_json::Value = serde_json::from_slice(&fs::read(&stats).unwrap()).unwrap();
+    assert_eq!(json["skipped"]["backup"], files);
+    assert_eq!(json["files"], files);
+    assert_eq!(read_tree(&tree).len(), files * 2);
+
+    // A backup named on the command line is skipped and counted too; --glob filters first.
+    let named = tree.join("a.txt.bak");
+    dechrome()
+        .arg(&named)
+        .arg(tree.join("a.txt"))
+        .arg("-i.bak")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("a.txt.bak: skipped").and(predicate::str::contains(
+            "1 file cleaned, 1 skipped (backup 1)",
+        )));
+    dechrome()
+        .arg(&tree)
+        .arg("-i.bak")
+        .arg("--glob")
+        .arg("*.txt")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("skipped").not());
+}
+
+#[test]
 fn permissions_are_kept() {
     let tmp = TempDir::new().unwrap();
     let input = tmp.path().join("in");

@@ -211,6 +211,7 @@ fn plan(args: &Args, target: &Target, totals: &mut Totals) -> Result<Vec<Job>> {
     totals.failed += walked.errors.len() as u64;
     totals.symlinks += walked.symlinks;
     totals.special += walked.special;
+    totals.backups += walked.backups;
     remove_stale(&temp_files);
     Ok(jobs)
 }
@@ -294,6 +295,7 @@ fn find_inputs(args: &Args, filters: &Filters, output_dir: Option<&Path>) -> Res
         } else if meta.is_file() {
             if filters.is_backup(input) {
                 eprintln!("dechrome: {}: skipped: its name ends in the backup suffix", input.display());
+                walked.backups += 1;
                 continue;
             }
             let relative = input.file_name().map(PathBuf::from).unwrap_or_else(|| input.clone());
