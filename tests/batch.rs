@@ -357,6 +357,45 @@ fn a_failing_file_is_reported_and_the_others_are_cleaned() {
     assert!(!output.join("dangling.txt").exists());
 }
 
+fn mkfifo(path: &Path) {
+    let c_path = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0, "mkfifo {}", path.display());
+}
+
+/// A FIFO with no writer would block a plain open for ever: the run must finish (the timeout
+/// makes a hang fail), skip it with a count, and clean the other files.
+#[test]
+fn fifos_in_the_tree_are_skipped_without_blocking() {
+    let tmp = TempDir::new().unwrap();
+    let tree = tmp.path().join("tree");
+    write(&tree.join("a.txt"), PAGE_A);
+    write(&tree.join("sub/b.txt"), PAGE_B);
+    mkfifo(&tree.join("sub/pipe.txt"));
+    let out = tmp.path().join("out");
+    for follow in [false, true] {
+        let mut command = dechrome();
+        command.arg(&tree).arg("-o").arg(&out).timeout(std::time::Duration::from_secs(60));
+        if follow {
+            command.arg("-L");
+        }
+        command.assert().success().stderr(predicate::str::contains(
+            "2 files cleaned, 1 skipped (not a regular file 1)",
+        ));
+        assert_eq!(fs::read(out.join("a.txt")).unwrap(), clean_default(PAGE_A.as_bytes()));
+        assert_eq!(fs::read(out.join("sub/b.txt")).unwrap(), clean_default(PAGE_B.as_bytes()));
+        assert!(!out.join("sub/pipe.txt").exists());
+    }
+    dechrome()
+        .arg(&tree)
+        .arg("-i")
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("2 files cleaned, 1 skipped (not a regular file 1)"));
+    assert_eq!(fs::read(tree.join("a.txt")).unwrap(), clean_default(PAGE_A.as_bytes()));
+}
+
 #[test]
 fn symlinks_are_counted_unless_followed() {
     let tmp = TempDir::new().unwrap();

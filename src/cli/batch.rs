@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ffi::OsString;
 use std::fs::{self, File};
 use std::io::{self, BufRead, IsTerminal, Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -409,11 +410,7 @@ fn backup_path(file: &Path, suffix: &str) -> PathBuf {
 
 /// Cleans one file into its output; nothing is written for a binary file or on error.
 fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
-    let mut file = File::open(&job.input).context("cannot open")?;
-    let meta = file.metadata().context("cannot read metadata")?;
-    if !meta.is_file() {
-        bail!("not a regular file");
-    }
+    let (mut file, meta) = open_regular_file(&job.input)?;
     let backup = context.target.backup_suffix().map(|suffix| backup_path(&job.output, suffix));
     // The folder is usually there (in place, or made for an earlier file): it is created only
     // when creating the file says it is missing, which saves two system calls per file.
@@ -468,10 +465,75 @@ fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
     }
 }
 
+/// Opens an input found by the walk, refusing anything that is no longer a regular file. The
+/// file is opened without blocking, so a FIFO put in its place since the walk is refused
+/// instead of waiting forever for a writer; on a regular file the flag changes nothing (reads
+/// of regular files never block).
+fn open_regular_file(path: &Path) -> Result<(File, fs::Metadata)> {
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .context("cannot open")?;
+    let meta = file.metadata().context("cannot read metadata")?;
+    if !meta.is_file() {
+        bail!("not a regular file (it was replaced since the directory was read)");
+    }
+    Ok((file, meta))
+}
+
 fn is_not_found(error: &anyhow::Error) -> bool {
     error.root_cause().downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::NotFound)
 }
 
 fn memchr_nul(bytes: &[u8]) -> bool {
     bytes.contains(&0)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+
+    use dechrome::jsonl::JsonlOptions;
+
+    use super::*;
+
+    /// A file swapped for a FIFO after the walk: `clean_file` reports it instead of waiting for
+    /// a writer that never comes, and writes nothing.
+    #[test]
+    fn a_fifo_in_place_of_a_walked_file_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("page.txt");
+        let c_path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+        let out = dir.path().join("out");
+        fs::create_dir(&out).unwrap();
+        for format in [Format::Text, Format::Jsonl] {
+            let (sender, receiver) = mpsc::channel();
+            let (input, output) = (fifo.clone(), out.join("page.txt"));
+            // On its own thread, so that a hang fails the test instead of stopping it.
+            std::thread::spawn(move || {
+                let cleaner = Cleaner::builder().build().unwrap();
+                let options = JsonlOptions {
+                    text_key: dechrome::jsonl::DEFAULT_TEXT_KEY.to_string(),
+                    drop_empty: false,
+                    skip_bad_records: false,
+                };
+                let settings = Settings {
+                    cleaner: &cleaner,
+                    jsonl: JsonlCleaner::new(cleaner.clone(), options),
+                    target: Target::Mirror(PathBuf::from("unused")),
+                    skip_bad_records: false,
+                };
+                let job = Job { input, output, format };
+                let result = clean_file(&job, &settings).map(|_| ()).map_err(|e| format!("{e:#}"));
+                let _ = sender.send(result);
+            });
+            let result = receiver.recv_timeout(Duration::from_secs(30)).expect("opening a FIFO blocked");
+            let error = result.expect_err("a FIFO is not cleaned");
+            assert!(error.contains("not a regular file"), "{format:?}: {error}");
+            assert_eq!(fs::read_dir(&out).unwrap().count(), 0, "{format:?}: nothing is written");
+        }
+    }
 }
