@@ -195,6 +195,57 @@ fn skipped_backups_are_counted_in_the_summary_and_stats_json() {
         .stderr(predicate::str::contains("skipped").not());
 }
 
+/// The `fsync` and `fdatasync` calls of `dechrome ARGS`, traced with strace; `None` when
+/// strace cannot run here.
+fn traced_syncs(args: &[&std::ffi::OsStr]) -> Option<usize> {
+    let tmp = TempDir::new().unwrap();
+    let log = tmp.path().join("strace.log");
+    let status = std::process::Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=fsync,fdatasync", "-o"])
+        .arg(&log)
+        .arg(assert_cmd::cargo::cargo_bin("dechrome"))
+        .args(args)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .ok()?;
+    assert!(status.success(), "dechrome under strace: {status}");
+    let log = fs::read_to_string(&log).ok()?;
+    Some(log.lines().filter(|line| line.contains("fsync(") || line.contains("fdatasync(")).count())
+}
+
+#[test]
+fn fsync_flushes_every_output_and_folder_and_changes_nothing_else() {
+    let tmp = TempDir::new().unwrap();
+    let tree = tmp.path().join("tree");
+    make_tree(&tree);
+    let before = read_tree(&tree);
+    let (plain, synced) = (tmp.path().join("plain"), tmp.path().join("synced"));
+    dechrome().arg(&tree).arg("-o").arg(&plain).assert().success();
+    dechrome().arg(&tree).arg("-o").arg(&synced).arg("--fsync").assert().success();
+    assert_eq!(read_tree(&plain), read_tree(&synced));
+    let copy = tmp.path().join("copy");
+    dechrome().arg(&tree).arg("-o").arg(&copy).assert().success();
+    dechrome().arg(&copy).arg("-i.bak").arg("--fsync").assert().success();
+    assert_eq!(read_tree(&copy).len(), before.len() * 2);
+    let single = tmp.path().join("single.txt");
+    dechrome().arg(tree.join("a.txt")).arg("-o").arg(&single).arg("--fsync").assert().success();
+    assert_eq!(fs::read(&single).unwrap(), clean_default(PAGE_A.as_bytes()));
+
+    // Each file and each folder written is flushed: at least one call per file and per folder
+    // of the mirror (more for the folders above it); none without the flag.
+    let folders = before.keys().filter_map(|p| p.parent()).collect::<std::collections::BTreeSet<_>>().len();
+    let out = tmp.path().join("traced");
+    match traced_syncs(&[tree.as_os_str(), "-o".as_ref(), out.as_os_str(), "--fsync".as_ref()]) {
+        Some(calls) => {
+            assert!(calls >= before.len() + folders, "{calls} calls for {} files in {folders} folders", before.len());
+            let again = tmp.path().join("untraced");
+            assert_eq!(traced_syncs(&[tree.as_os_str(), "-o".as_ref(), again.as_os_str()]), Some(0));
+        }
+        None if std::env::var_os("CI").is_some() => panic!("strace is needed to check --fsync"),
+        None => eprintln!("strace cannot run here: --fsync checked for its output only"),
+    }
+}
+
 #[test]
 fn permissions_are_kept() {
     let tmp = TempDir::new().unwrap();

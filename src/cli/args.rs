@@ -72,6 +72,12 @@ pub(crate) struct Args {
     #[arg(short = 'j', long = "jobs", value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub jobs: Option<usize>,
 
+    /// Flush every output file to disk before renaming it into place, and each folder written
+    /// to after its renames, so that a crash or power loss leaves each file as it was or fully
+    /// cleaned. Slower; off by default (stream mode always flushes `-o FILE`; this adds its folder).
+    #[arg(long)]
+    pub fsync: bool,
+
     /// Lines longer than this many bytes are passed through as they are, without
     /// normalization or rule matching, and never held in memory whole.
     #[arg(long, value_name = "BYTES", default_value_t = dechrome::DEFAULT_MAX_LINE_BYTES)]

@@ -17,7 +17,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use super::args::{Args, Format};
-use super::output::{AtomicFile, LazyFile, is_temp_name, remove_if_stale};
+use super::output::{AtomicFile, LazyFile, is_temp_name, remove_if_stale, sync_dir};
 use super::report::Totals;
 use super::walk::{Filters, Found, Walked, walk};
 
@@ -70,6 +70,8 @@ struct Settings<'a> {
     jsonl: JsonlCleaner,
     target: Target,
     skip_bad_records: bool,
+    /// `--fsync`: each output file flushed to disk before its rename.
+    fsync: bool,
 }
 
 /// Cleans every file; `build_cleaner` runs on its own thread while the inputs are walked.
@@ -112,6 +114,7 @@ pub(crate) fn run(args: &Args, build_cleaner: impl FnOnce() -> Result<Cleaner> +
         jsonl: JsonlCleaner::new(cleaner.clone(), super::run::jsonl_options(args)),
         target,
         skip_bad_records: args.skip_bad_records,
+        fsync: args.fsync,
     };
 
     let progress = progress_bar(jobs.len() as u64);
@@ -133,6 +136,14 @@ pub(crate) fn run(args: &Args, build_cleaner: impl FnOnce() -> Result<Cleaner> +
     });
     progress.finish_and_clear();
 
+    if args.fsync {
+        let folders = written_folders(&jobs, &results, &settings.target);
+        let synced: Vec<Result<()>> = pool.install(|| folders.par_iter().map(|folder| sync_dir(folder)).collect());
+        for error in synced.into_iter().filter_map(Result::err) {
+            eprintln!("dechrome: {error:#}");
+            totals.failed += 1;
+        }
+    }
     for result in &results {
         match result {
             Ok(Done::Text(stats)) => totals.add_text(stats),
@@ -143,6 +154,25 @@ pub(crate) fn run(args: &Args, build_cleaner: impl FnOnce() -> Result<Cleaner> +
     }
     finish(args, &totals, started.elapsed())?;
     Ok(totals.failed == 0)
+}
+
+/// The folders whose entries a run changed: those of the files written, and with a mirror,
+/// every folder between them and the output directory, and the folder holding it (folders made
+/// by the run are entries of their parents).
+fn written_folders(jobs: &[Job], results: &[Result<Done>], target: &Target) -> BTreeSet<PathBuf> {
+    let mut folders = BTreeSet::new();
+    let written = jobs.iter().zip(results).filter(|(_, result)| matches!(result, Ok(Done::Text(_) | Done::Jsonl(_))));
+    for (job, _) in written {
+        let Some(folder) = job.output.parent() else { continue };
+        folders.insert(folder.to_path_buf());
+        if let Target::Mirror(root) = target
+            && folder.starts_with(root)
+        {
+            folders.extend(folder.ancestors().take_while(|a| a.starts_with(root)).map(Path::to_path_buf));
+            folders.insert(root.parent().map_or_else(PathBuf::new, Path::to_path_buf));
+        }
+    }
+    folders
 }
 
 fn finish(args: &Args, totals: &Totals, elapsed: Duration) -> Result<()> {
@@ -415,7 +445,7 @@ fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
     // The folder is usually there (in place, or made for an earlier file): it is created only
     // when creating the file says it is missing, which saves two system calls per file.
     let create_output = || -> Result<AtomicFile> {
-        match AtomicFile::create(&job.output) {
+        let file = match AtomicFile::create(&job.output) {
             Err(e) if is_not_found(&e) => {
                 if let Some(parent) = job.output.parent() {
                     fs::create_dir_all(parent)
@@ -424,7 +454,8 @@ fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
                 AtomicFile::create(&job.output)
             }
             created => created,
-        }
+        };
+        Ok(file?.fsync(context.fsync))
     };
     match job.format {
         Format::Jsonl => {
@@ -433,7 +464,9 @@ fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
                 return Ok(Done::Binary);
             }
             let mut output = create_output()?;
-            let mut bad = context.skip_bad_records.then(|| LazyFile::new(backup_path(&job.output, BAD_RECORDS_SUFFIX)));
+            let mut bad = context
+                .skip_bad_records
+                .then(|| LazyFile::new(backup_path(&job.output, BAD_RECORDS_SUFFIX)).fsync(context.fsync));
             let mut encoder = compression.encoder(&mut output).context("cannot start compressing")?;
             let stats = context.jsonl.clean(reader, &mut encoder, bad.as_mut().map(|b| b as &mut dyn Write))?;
             encoder.finish().with_context(|| format!("{}: cannot write", job.output.display()))?;
@@ -525,6 +558,7 @@ mod tests {
                     jsonl: JsonlCleaner::new(cleaner.clone(), options),
                     target: Target::Mirror(PathBuf::from("unused")),
                     skip_bad_records: false,
+                    fsync: false,
                 };
                 let job = Job { input, output, format };
                 let result = clean_file(&job, &settings).map(|_| ()).map_err(|e| format!("{e:#}"));

@@ -12,7 +12,7 @@ use dechrome::{Cleaner, ExplainSink, RejectsSink, Sink, Stats, TextSink};
 
 use super::args::{Args, Format};
 use super::batch::{self, BAD_RECORDS_SUFFIX};
-use super::output::{AtomicFile, Destination, LazyFile};
+use super::output::{AtomicFile, Destination, LazyFile, sync_dir};
 use super::report::Totals;
 
 pub(crate) enum Outcome {
@@ -220,13 +220,20 @@ pub(crate) fn run(args: &Args) -> Result<Outcome> {
             };
             totals.add_text(&stats);
         }
+        let folder = destination.folder().filter(|_| args.fsync).map(Path::to_path_buf);
         destination.commit().context(output_name(args.output.as_deref()))?;
+        if let Some(folder) = folder {
+            sync_dir(&folder)?;
+        }
         if let Some(bad) = bad_records {
             let target = bad.target().to_path_buf();
             let created = bad.commit()?;
             if !created && args.bad_records.is_some() {
                 // Asked for by name: an empty file says there were none.
-                AtomicFile::create(&target)?.commit(None, None)?;
+                AtomicFile::create(&target)?.fsync(args.fsync).commit(None, None)?;
+            }
+            if args.fsync {
+                sync_dir(target.parent().unwrap_or(Path::new("")))?;
             }
             if let Some(records) = totals.jsonl.as_ref().filter(|j| j.bad_records > 0) {
                 eprintln!("dechrome: {} bad records copied to {}", records.bad_records, target.display());
@@ -263,7 +270,7 @@ fn bad_records_file(args: &Args, any_jsonl: bool) -> Result<Option<LazyFile>> {
         }
         (None, None) => bail!("--skip-bad-records with output to stdout needs --bad-records FILE"),
     };
-    Ok(Some(LazyFile::new(path)))
+    Ok(Some(LazyFile::new(path).fsync(args.fsync)))
 }
 
 fn output_name(output: Option<&Path>) -> String {
