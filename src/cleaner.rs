@@ -46,6 +46,7 @@ pub struct CleanerBuilder {
     footer_lines: usize,
     max_line_bytes: usize,
     threads: usize,
+    compile_threads: Option<usize>,
 }
 
 impl Default for CleanerBuilder {
@@ -61,6 +62,7 @@ impl Default for CleanerBuilder {
             footer_lines: DEFAULT_FOOTER_LINES,
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
             threads: 1,
+            compile_threads: None,
         }
     }
 }
@@ -141,6 +143,15 @@ impl CleanerBuilder {
         self
     }
 
+    /// Threads that compile the rules' regular expressions in [`CleanerBuilder::build`]
+    /// (default: as many as [`CleanerBuilder::threads`]). Compiling is most of the time `build`
+    /// takes. A program that runs one cleaner per document on many threads at once keeps
+    /// `threads(1)` and sets this to its own thread count. The cleaner is the same for any count.
+    pub fn compile_threads(&mut self, threads: usize) -> &mut Self {
+        self.compile_threads = Some(threads);
+        self
+    }
+
     /// The rule set these settings produce, before compiling it.
     pub fn rule_set(&self) -> Result<RuleSet> {
         let mut rules = match (&self.rule_set, self.default_rules) {
@@ -167,9 +178,13 @@ impl CleanerBuilder {
         if self.threads == 0 {
             return Err(Error::Setting("threads must be at least 1".into()));
         }
+        let compile_threads = self.compile_threads.unwrap_or(self.threads);
+        if compile_threads == 0 {
+            return Err(Error::Setting("compile_threads must be at least 1".into()));
+        }
         let rules = self.rule_set()?;
         let engine = Engine {
-            matcher: Matcher::new(&rules)?,
+            matcher: Matcher::new(&rules, compile_threads)?,
             normalizer: Normalizer::new(self.normalize),
             context: ContextSettings {
                 header_lines: self.header_lines,

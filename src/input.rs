@@ -24,6 +24,10 @@ use decode::Decoder;
 /// small enough that the blocks in flight take little memory.
 pub(crate) const BLOCK_BYTES: usize = 64 * 1024;
 const READ_BYTES: usize = 64 * 1024;
+/// The first read of a stream asks for this much; each read that fills its buffer doubles the
+/// next, up to [`READ_BYTES`]. Small documents (a file of a directory tree, a JSONL record) then
+/// cost a few KiB of buffer instead of 64 KiB zeroed for every read.
+const FIRST_READ_BYTES: usize = 8 * 1024;
 const FORM_FEED_LINE: &[u8] = b"\x0C";
 
 /// What [`BlockReader::next_block`] produced.
@@ -45,6 +49,8 @@ pub(crate) struct BlockReader<R> {
     max_line_bytes: usize,
     in_long_line: bool,
     eof: bool,
+    /// Bytes the next read asks for.
+    read_bytes: usize,
 }
 
 impl<R: Read> BlockReader<R> {
@@ -56,6 +62,7 @@ impl<R: Read> BlockReader<R> {
             max_line_bytes: max_line_bytes.max(1),
             in_long_line: false,
             eof: false,
+            read_bytes: FIRST_READ_BYTES,
         }
     }
 
@@ -152,12 +159,15 @@ impl<R: Read> BlockReader<R> {
 
     fn fill(&mut self) -> Result<()> {
         let start = self.pending.len();
-        self.pending.resize(start + READ_BYTES, 0);
+        self.pending.resize(start + self.read_bytes, 0);
         loop {
             match self.source.read(&mut self.pending[start..]) {
                 Ok(n) => {
                     self.pending.truncate(start + n);
                     self.eof = n == 0;
+                    if n == self.read_bytes {
+                        self.read_bytes = (self.read_bytes * 2).min(READ_BYTES);
+                    }
                     return Ok(());
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,

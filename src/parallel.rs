@@ -1,26 +1,32 @@
 //! A scoped parallel map, for work that splits into independent items.
 
-/// The number of cores (1 when unknown).
-pub(crate) fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, usize::from)
-}
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// `f` over `items` on up to `threads` threads, the results in the order of `items`.
+/// `f` over `items` on up to `threads` threads (the calling thread is one of them), the results
+/// in the order of `items`. Items are handed out one at a time as threads become free, so a few
+/// slow items, or a thread that shares its core with other work, do not hold the others up.
 pub(crate) fn map_in_parallel<T: Sync, U: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> U + Sync) -> Vec<U> {
     let threads = threads.min(items.len());
     if threads <= 1 {
         return items.iter().map(f).collect();
     }
-    let f = &f;
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(index) else { break };
+            done.push((index, f(item)));
+        }
+        done
+    };
     let mut results: Vec<(usize, U)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|first| {
-                scope.spawn(move || {
-                    items.iter().enumerate().skip(first).step_by(threads).map(|(i, item)| (i, f(item))).collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        workers.into_iter().flat_map(|worker| worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut results = work();
+        for helper in helpers {
+            results.extend(helper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        }
+        results
     });
     results.sort_unstable_by_key(|&(index, _)| index);
     results.into_iter().map(|(_, result)| result).collect()

@@ -140,6 +140,113 @@ fn in_place_with_and_without_backup() {
 }
 
 #[test]
+fn skipped_backups_are_counted_in_the_summary_and_stats_json() {
+    let tmp = TempDir::new().unwrap();
+    let tree = tmp.path().join("tree");
+    make_tree(&tree);
+    let files = read_tree(&tree).len();
+    let stats = tmp.path().join("stats.json");
+    // The first run finds no backups and makes one per file.
+    dechrome()
+        .arg(&tree)
+        .arg("-i.bak")
+        .arg("--stats-json")
+        .arg(&stats)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("backup").not());
+    let json: serde_json::Value = serde_json::from_slice(&fs::read(&stats).unwrap()).unwrap();
+    assert_eq!(json["skipped"]["backup"], 0);
+    assert_eq!(json["files"], files);
+
+    // The second run skips those backups, counts them, and cleans only the files.
+    let summary = format!("{files} files cleaned, {files} skipped (backup {files})");
+    dechrome()
+        .arg(&tree)
+        .arg("-i.bak")
+        .arg("--stats-json")
+        .arg(&stats)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(summary));
+    let json: serde_json::Value = serde_json::from_slice(&fs::read(&stats).unwrap()).unwrap();
+    assert_eq!(json["skipped"]["backup"], files);
+    assert_eq!(json["files"], files);
+    assert_eq!(read_tree(&tree).len(), files * 2);
+
+    // A backup named on the command line is skipped and counted too; --glob filters first.
+    let named = tree.join("a.txt.bak");
+    dechrome()
+        .arg(&named)
+        .arg(tree.join("a.txt"))
+        .arg("-i.bak")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("a.txt.bak: skipped").and(predicate::str::contains(
+            "1 file cleaned, 1 skipped (backup 1)",
+        )));
+    dechrome()
+        .arg(&tree)
+        .arg("-i.bak")
+        .arg("--glob")
+        .arg("*.txt")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("skipped").not());
+}
+
+/// The `fsync` and `fdatasync` calls of `dechrome ARGS`, traced with strace; `None` when
+/// strace cannot run here.
+fn traced_syncs(args: &[&std::ffi::OsStr]) -> Option<usize> {
+    let tmp = TempDir::new().unwrap();
+    let log = tmp.path().join("strace.log");
+    let status = std::process::Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=fsync,fdatasync", "-o"])
+        .arg(&log)
+        .arg(assert_cmd::cargo::cargo_bin("dechrome"))
+        .args(args)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .ok()?;
+    assert!(status.success(), "dechrome under strace: {status}");
+    let log = fs::read_to_string(&log).ok()?;
+    Some(log.lines().filter(|line| line.contains("fsync(") || line.contains("fdatasync(")).count())
+}
+
+#[test]
+fn fsync_flushes_every_output_and_folder_and_changes_nothing_else() {
+    let tmp = TempDir::new().unwrap();
+    let tree = tmp.path().join("tree");
+    make_tree(&tree);
+    let before = read_tree(&tree);
+    let (plain, synced) = (tmp.path().join("plain"), tmp.path().join("synced"));
+    dechrome().arg(&tree).arg("-o").arg(&plain).assert().success();
+    dechrome().arg(&tree).arg("-o").arg(&synced).arg("--fsync").assert().success();
+    assert_eq!(read_tree(&plain), read_tree(&synced));
+    let copy = tmp.path().join("copy");
+    dechrome().arg(&tree).arg("-o").arg(&copy).assert().success();
+    dechrome().arg(&copy).arg("-i.bak").arg("--fsync").assert().success();
+    assert_eq!(read_tree(&copy).len(), before.len() * 2);
+    let single = tmp.path().join("single.txt");
+    dechrome().arg(tree.join("a.txt")).arg("-o").arg(&single).arg("--fsync").assert().success();
+    assert_eq!(fs::read(&single).unwrap(), clean_default(PAGE_A.as_bytes()));
+
+    // Each file and each folder written is flushed: at least one call per file and per folder
+    // of the mirror (more for the folders above it); none without the flag.
+    let folders = before.keys().filter_map(|p| p.parent()).collect::<std::collections::BTreeSet<_>>().len();
+    let out = tmp.path().join("traced");
+    match traced_syncs(&[tree.as_os_str(), "-o".as_ref(), out.as_os_str(), "--fsync".as_ref()]) {
+        Some(calls) => {
+            assert!(calls >= before.len() + folders, "{calls} calls for {} files in {folders} folders", before.len());
+            let again = tmp.path().join("untraced");
+            assert_eq!(traced_syncs(&[tree.as_os_str(), "-o".as_ref(), again.as_os_str()]), Some(0));
+        }
+        None if std::env::var_os("CI").is_some() => panic!("strace is needed to check --fsync"),
+        None => eprintln!("strace cannot run here: --fsync checked for its output only"),
+    }
+}
+
+#[test]
 fn permissions_are_kept() {
     let tmp = TempDir::new().unwrap();
     let input = tmp.path().join("in");
@@ -299,6 +406,45 @@ fn a_failing_file_is_reported_and_the_others_are_cleaned() {
     assert_eq!(fs::read_to_string(output.join("z/also-good.jsonl")).unwrap(), "{\"text\":\"Kept line.\\n\"}\n");
     assert!(!output.join("m/broken.jsonl").exists(), "no partial output for a failed file");
     assert!(!output.join("dangling.txt").exists());
+}
+
+fn mkfifo(path: &Path) {
+    let c_path = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0, "mkfifo {}", path.display());
+}
+
+/// A FIFO with no writer would block a plain open for ever: the run must finish (the timeout
+/// makes a hang fail), skip it with a count, and clean the other files.
+#[test]
+fn fifos_in_the_tree_are_skipped_without_blocking() {
+    let tmp = TempDir::new().unwrap();
+    let tree = tmp.path().join("tree");
+    write(&tree.join("a.txt"), PAGE_A);
+    write(&tree.join("sub/b.txt"), PAGE_B);
+    mkfifo(&tree.join("sub/pipe.txt"));
+    let out = tmp.path().join("out");
+    for follow in [false, true] {
+        let mut command = dechrome();
+        command.arg(&tree).arg("-o").arg(&out).timeout(std::time::Duration::from_secs(60));
+        if follow {
+            command.arg("-L");
+        }
+        command.assert().success().stderr(predicate::str::contains(
+            "2 files cleaned, 1 skipped (not a regular file 1)",
+        ));
+        assert_eq!(fs::read(out.join("a.txt")).unwrap(), clean_default(PAGE_A.as_bytes()));
+        assert_eq!(fs::read(out.join("sub/b.txt")).unwrap(), clean_default(PAGE_B.as_bytes()));
+        assert!(!out.join("sub/pipe.txt").exists());
+    }
+    dechrome()
+        .arg(&tree)
+        .arg("-i")
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("2 files cleaned, 1 skipped (not a regular file 1)"));
+    assert_eq!(fs::read(tree.join("a.txt")).unwrap(), clean_default(PAGE_A.as_bytes()));
 }
 
 #[test]

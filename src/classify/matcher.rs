@@ -17,7 +17,7 @@ use super::line_regex::{LineRegex, LineRegexCache};
 use super::prefilter::{FirstBytes, RegexPrefilter};
 use super::prefix_trie::{PatternId, PrefixTrie, PrefixTrieBuilder};
 use crate::error::{Error, Result};
-use crate::parallel::{cores, map_in_parallel};
+use crate::parallel::map_in_parallel;
 use crate::rules::{Action, MatchKind, Rule, RuleSet, Zone};
 
 /// Index of a rule in [`Matcher::rules`]; the last index is the duplicate-line pseudo-rule.
@@ -427,7 +427,7 @@ fn compile_regex(rule: &Rule, pattern: &str) -> Result<CompiledRegex> {
 }
 
 impl Matcher {
-    pub(crate) fn new(rules: &RuleSet) -> Result<Self> {
+    pub(crate) fn new(rules: &RuleSet, threads: usize) -> Result<Self> {
         let regex_patterns: Vec<(&Rule, &str)> = rules
             .iter()
             .filter(|rule| rule.kind == MatchKind::Regex)
@@ -435,7 +435,7 @@ impl Matcher {
             .collect();
         // Compiling regexes is most of the start-up time, and each is independent of the others.
         let mut compiled_regexes =
-            map_in_parallel(&regex_patterns, cores(), |&(rule, pattern)| compile_regex(rule, pattern)).into_iter();
+            map_in_parallel(&regex_patterns, threads, |&(rule, pattern)| compile_regex(rule, pattern)).into_iter();
         let mut infos = Vec::with_capacity(rules.len() + 1);
         let mut parts = MatcherParts::default();
         for (index, rule) in rules.iter().enumerate() {
@@ -635,7 +635,7 @@ mod tests {
     #[test]
     fn prefilters_never_change_what_matches() {
         let rules = RuleSet::builtin().unwrap();
-        let matcher = Matcher::new(&rules).unwrap();
+        let matcher = Matcher::new(&rules, 2).unwrap();
         let regexes: Vec<Vec<Regex>> = rules
             .iter()
             .map(|rule| match rule.kind {
@@ -693,7 +693,7 @@ mod tests {
     #[test]
     fn literal_tiers_keep_every_literal_a_line_may_need() {
         let rules = RuleSet::builtin().unwrap();
-        let matcher = Matcher::new(&rules).unwrap();
+        let matcher = Matcher::new(&rules, 2).unwrap();
         let regexes: Vec<Vec<Regex>> = rules
             .iter()
             .map(|rule| match rule.kind {

@@ -69,8 +69,14 @@ pub(crate) struct Args {
 
     /// Threads (default: one per core). Directory mode cleans this many files at once; a
     /// single stream is cut into blocks that this many threads normalize and match.
-    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    #[arg(short = 'j', long = "jobs", value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub jobs: Option<usize>,
+
+    /// Flush every output file to disk before renaming it into place, and each folder written
+    /// to after its renames, so that a crash or power loss leaves each file as it was or fully
+    /// cleaned. Slower; off by default (stream mode always flushes `-o FILE`; this adds its folder).
+    #[arg(long)]
+    pub fsync: bool,
 
     /// Lines longer than this many bytes are passed through as they are, without
     /// normalization or rule matching, and never held in memory whole.

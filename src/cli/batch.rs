@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ffi::OsString;
 use std::fs::{self, File};
 use std::io::{self, BufRead, IsTerminal, Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -16,7 +17,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use super::args::{Args, Format};
-use super::output::{AtomicFile, LazyFile, is_temp_name, remove_if_stale};
+use super::output::{AtomicFile, LazyFile, is_temp_name, remove_if_stale, sync_dir};
 use super::report::Totals;
 use super::walk::{Filters, Found, Walked, walk};
 
@@ -69,6 +70,8 @@ struct Settings<'a> {
     jsonl: JsonlCleaner,
     target: Target,
     skip_bad_records: bool,
+    /// `--fsync`: each output file flushed to disk before its rename.
+    fsync: bool,
 }
 
 /// Cleans every file; `build_cleaner` runs on its own thread while the inputs are walked.
@@ -111,6 +114,7 @@ pub(crate) fn run(args: &Args, build_cleaner: impl FnOnce() -> Result<Cleaner> +
         jsonl: JsonlCleaner::new(cleaner.clone(), super::run::jsonl_options(args)),
         target,
         skip_bad_records: args.skip_bad_records,
+        fsync: args.fsync,
     };
 
     let progress = progress_bar(jobs.len() as u64);
@@ -132,6 +136,14 @@ pub(crate) fn run(args: &Args, build_cleaner: impl FnOnce() -> Result<Cleaner> +
     });
     progress.finish_and_clear();
 
+    if args.fsync {
+        let folders = written_folders(&jobs, &results, &settings.target);
+        let synced: Vec<Result<()>> = pool.install(|| folders.par_iter().map(|folder| sync_dir(folder)).collect());
+        for error in synced.into_iter().filter_map(Result::err) {
+            eprintln!("dechrome: {error:#}");
+            totals.failed += 1;
+        }
+    }
     for result in &results {
         match result {
             Ok(Done::Text(stats)) => totals.add_text(stats),
@@ -142,6 +154,25 @@ pub(crate) fn run(args: &Args, build_cleaner: impl FnOnce() -> Result<Cleaner> +
     }
     finish(args, &totals, started.elapsed())?;
     Ok(totals.failed == 0)
+}
+
+/// The folders whose entries a run changed: those of the files written, and with a mirror,
+/// every folder between them and the output directory, and the folder holding it (folders made
+/// by the run are entries of their parents).
+fn written_folders(jobs: &[Job], results: &[Result<Done>], target: &Target) -> BTreeSet<PathBuf> {
+    let mut folders = BTreeSet::new();
+    let written = jobs.iter().zip(results).filter(|(_, result)| matches!(result, Ok(Done::Text(_) | Done::Jsonl(_))));
+    for (job, _) in written {
+        let Some(folder) = job.output.parent() else { continue };
+        folders.insert(folder.to_path_buf());
+        if let Target::Mirror(root) = target
+            && folder.starts_with(root)
+        {
+            folders.extend(folder.ancestors().take_while(|a| a.starts_with(root)).map(Path::to_path_buf));
+            folders.insert(root.parent().map_or_else(PathBuf::new, Path::to_path_buf));
+        }
+    }
+    folders
 }
 
 fn finish(args: &Args, totals: &Totals, elapsed: Duration) -> Result<()> {
@@ -211,6 +242,7 @@ fn plan(args: &Args, target: &Target, totals: &mut Totals) -> Result<Vec<Job>> {
     totals.failed += walked.errors.len() as u64;
     totals.symlinks += walked.symlinks;
     totals.special += walked.special;
+    totals.backups += walked.backups;
     remove_stale(&temp_files);
     Ok(jobs)
 }
@@ -294,6 +326,7 @@ fn find_inputs(args: &Args, filters: &Filters, output_dir: Option<&Path>) -> Res
         } else if meta.is_file() {
             if filters.is_backup(input) {
                 eprintln!("dechrome: {}: skipped: its name ends in the backup suffix", input.display());
+                walked.backups += 1;
                 continue;
             }
             let relative = input.file_name().map(PathBuf::from).unwrap_or_else(|| input.clone());
@@ -407,16 +440,12 @@ fn backup_path(file: &Path, suffix: &str) -> PathBuf {
 
 /// Cleans one file into its output; nothing is written for a binary file or on error.
 fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
-    let mut file = File::open(&job.input).context("cannot open")?;
-    let meta = file.metadata().context("cannot read metadata")?;
-    if !meta.is_file() {
-        bail!("not a regular file");
-    }
+    let (mut file, meta) = open_regular_file(&job.input)?;
     let backup = context.target.backup_suffix().map(|suffix| backup_path(&job.output, suffix));
     // The folder is usually there (in place, or made for an earlier file): it is created only
     // when creating the file says it is missing, which saves two system calls per file.
     let create_output = || -> Result<AtomicFile> {
-        match AtomicFile::create(&job.output) {
+        let file = match AtomicFile::create(&job.output) {
             Err(e) if is_not_found(&e) => {
                 if let Some(parent) = job.output.parent() {
                     fs::create_dir_all(parent)
@@ -425,7 +454,8 @@ fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
                 AtomicFile::create(&job.output)
             }
             created => created,
-        }
+        };
+        Ok(file?.fsync(context.fsync))
     };
     match job.format {
         Format::Jsonl => {
@@ -434,7 +464,9 @@ fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
                 return Ok(Done::Binary);
             }
             let mut output = create_output()?;
-            let mut bad = context.skip_bad_records.then(|| LazyFile::new(backup_path(&job.output, BAD_RECORDS_SUFFIX)));
+            let mut bad = context
+                .skip_bad_records
+                .then(|| LazyFile::new(backup_path(&job.output, BAD_RECORDS_SUFFIX)).fsync(context.fsync));
             let mut encoder = compression.encoder(&mut output).context("cannot start compressing")?;
             let stats = context.jsonl.clean(reader, &mut encoder, bad.as_mut().map(|b| b as &mut dyn Write))?;
             encoder.finish().with_context(|| format!("{}: cannot write", job.output.display()))?;
@@ -466,10 +498,76 @@ fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
     }
 }
 
+/// Opens an input found by the walk, refusing anything that is no longer a regular file. The
+/// file is opened without blocking, so a FIFO put in its place since the walk is refused
+/// instead of waiting forever for a writer; on a regular file the flag changes nothing (reads
+/// of regular files never block).
+fn open_regular_file(path: &Path) -> Result<(File, fs::Metadata)> {
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .context("cannot open")?;
+    let meta = file.metadata().context("cannot read metadata")?;
+    if !meta.is_file() {
+        bail!("not a regular file (it was replaced since the directory was read)");
+    }
+    Ok((file, meta))
+}
+
 fn is_not_found(error: &anyhow::Error) -> bool {
     error.root_cause().downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::NotFound)
 }
 
 fn memchr_nul(bytes: &[u8]) -> bool {
     bytes.contains(&0)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+
+    use dechrome::jsonl::JsonlOptions;
+
+    use super::*;
+
+    /// A file swapped for a FIFO after the walk: `clean_file` reports it instead of waiting for
+    /// a writer that never comes, and writes nothing.
+    #[test]
+    fn a_fifo_in_place_of_a_walked_file_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("page.txt");
+        let c_path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+        let out = dir.path().join("out");
+        fs::create_dir(&out).unwrap();
+        for format in [Format::Text, Format::Jsonl] {
+            let (sender, receiver) = mpsc::channel();
+            let (input, output) = (fifo.clone(), out.join("page.txt"));
+            // On its own thread, so that a hang fails the test instead of stopping it.
+            std::thread::spawn(move || {
+                let cleaner = Cleaner::builder().build().unwrap();
+                let options = JsonlOptions {
+                    text_key: dechrome::jsonl::DEFAULT_TEXT_KEY.to_string(),
+                    drop_empty: false,
+                    skip_bad_records: false,
+                };
+                let settings = Settings {
+                    cleaner: &cleaner,
+                    jsonl: JsonlCleaner::new(cleaner.clone(), options),
+                    target: Target::Mirror(PathBuf::from("unused")),
+                    skip_bad_records: false,
+                    fsync: false,
+                };
+                let job = Job { input, output, format };
+                let result = clean_file(&job, &settings).map(|_| ()).map_err(|e| format!("{e:#}"));
+                let _ = sender.send(result);
+            });
+            let result = receiver.recv_timeout(Duration::from_secs(30)).expect("opening a FIFO blocked");
+            let error = result.expect_err("a FIFO is not cleaned");
+            assert!(error.contains("not a regular file"), "{format:?}: {error}");
+            assert_eq!(fs::read_dir(&out).unwrap().count(), 0, "{format:?}: nothing is written");
+        }
+    }
 }

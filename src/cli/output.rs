@@ -90,6 +90,14 @@ impl Destination {
         Ok(Destination::File { temp: BufWriter::new(temp_file_beside(&target)?), target })
     }
 
+    /// The folder a file output is renamed into.
+    pub(crate) fn folder(&self) -> Option<&Path> {
+        match self {
+            Destination::File { target, .. } => target.parent(),
+            _ => None,
+        }
+    }
+
     /// Flushes and, for a file, renames the complete output over the target, keeping the
     /// target's permissions when it already exists.
     pub(crate) fn commit(self) -> Result<()> {
@@ -137,12 +145,20 @@ impl Write for Destination {
 pub(crate) struct AtomicFile {
     temp: NamedTempFile,
     target: PathBuf,
+    fsync: bool,
 }
 
 impl AtomicFile {
     /// Creates the temporary file in the target's folder (which must exist).
     pub(crate) fn create(target: &Path) -> Result<Self> {
-        Ok(Self { temp: temp_file_beside(target)?, target: target.to_path_buf() })
+        Ok(Self { temp: temp_file_beside(target)?, target: target.to_path_buf(), fsync: false })
+    }
+
+    /// With `yes`, [`AtomicFile::commit`] flushes the file to disk before renaming it. The
+    /// rename itself is durable once the folder is synced too (see [`sync_dir`]).
+    pub(crate) fn fsync(mut self, yes: bool) -> Self {
+        self.fsync = yes;
+        self
     }
 
     /// Gives the file `permissions`, links the current target to `backup` when asked, and
@@ -153,6 +169,9 @@ impl AtomicFile {
             fs::set_permissions(self.temp.path(), permissions)
                 .with_context(|| format!("{}: cannot set permissions", target.display()))?;
         }
+        if self.fsync {
+            self.temp.as_file().sync_all().with_context(|| format!("{}: cannot flush to disk", target.display()))?;
+        }
         if let Some(backup) = backup {
             make_backup(target, backup)?;
         }
@@ -162,6 +181,14 @@ impl AtomicFile {
             .with_context(|| format!("{}: cannot replace", target.display()))?;
         Ok(())
     }
+}
+
+/// Flushes the entries of `folder` (names created, renamed or linked in it) to disk.
+pub(crate) fn sync_dir(folder: &Path) -> Result<()> {
+    let folder = if folder.as_os_str().is_empty() { Path::new(".") } else { folder };
+    fs::File::open(folder)
+        .and_then(|dir| dir.sync_all())
+        .with_context(|| format!("{}: cannot flush the folder to disk", folder.display()))
 }
 
 /// Makes `backup` a copy of `original` (a hard link when the file system allows), replacing
@@ -182,11 +209,18 @@ fn make_backup(original: &Path, backup: &Path) -> Result<()> {
 pub(crate) struct LazyFile {
     target: PathBuf,
     file: Option<BufWriter<AtomicFile>>,
+    fsync: bool,
 }
 
 impl LazyFile {
     pub(crate) fn new(target: PathBuf) -> Self {
-        Self { target, file: None }
+        Self { target, file: None, fsync: false }
+    }
+
+    /// See [`AtomicFile::fsync`].
+    pub(crate) fn fsync(mut self, yes: bool) -> Self {
+        self.fsync = yes;
+        self
     }
 
     pub(crate) fn target(&self) -> &Path {
@@ -221,7 +255,7 @@ impl Write for LazyFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         if self.file.is_none() {
             let file = AtomicFile::create(&self.target).map_err(|e| io::Error::other(format!("{e:#}")))?;
-            self.file = Some(BufWriter::new(file));
+            self.file = Some(BufWriter::new(file.fsync(self.fsync)));
         }
         match &mut self.file {
             Some(file) => file.write(buf),

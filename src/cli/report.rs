@@ -22,6 +22,8 @@ pub(crate) struct Totals {
     pub symlinks: u64,
     /// Entries that are not regular files.
     pub special: u64,
+    /// Backups of an earlier in-place run (`-iSUFFIX`), not cleaned again.
+    pub backups: u64,
     /// Files (or walk entries) that failed.
     pub failed: u64,
     /// Bytes read (JSONL: after decompression).
@@ -55,12 +57,15 @@ impl Totals {
     /// One line: files, bytes in and out, speed, lines dropped per category.
     pub(crate) fn summary_line(&self, elapsed: Duration) -> String {
         let mut line = format!("{} cleaned", plural(self.files, "file"));
-        let skipped = self.binary + self.symlinks + self.special;
+        let skipped = self.binary + self.symlinks + self.special + self.backups;
         if skipped > 0 {
             let mut kinds = Vec::new();
-            for (count, kind) in
-                [(self.binary, "binary"), (self.symlinks, "symlink"), (self.special, "not a regular file")]
-            {
+            for (count, kind) in [
+                (self.binary, "binary"),
+                (self.symlinks, "symlink"),
+                (self.special, "not a regular file"),
+                (self.backups, "backup"),
+            ] {
                 if count > 0 {
                     kinds.push(format!("{kind} {count}"));
                 }
@@ -100,6 +105,7 @@ impl Totals {
             binary: u64,
             symlink: u64,
             not_regular: u64,
+            backup: u64,
         }
         #[derive(Serialize)]
         struct Drop<'a> {
@@ -136,7 +142,7 @@ impl Totals {
         let categories = self.text.by_category();
         let report = Report {
             files: self.files,
-            skipped: Skipped { binary: self.binary, symlink: self.symlinks, not_regular: self.special },
+            skipped: Skipped { binary: self.binary, symlink: self.symlinks, not_regular: self.special, backup: self.backups },
             failed: self.failed,
             bytes_in: self.bytes_in,
             bytes_out: self.bytes_out,

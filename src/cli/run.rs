@@ -12,7 +12,7 @@ use dechrome::{Cleaner, ExplainSink, RejectsSink, Sink, Stats, TextSink};
 
 use super::args::{Args, Format};
 use super::batch::{self, BAD_RECORDS_SUFFIX};
-use super::output::{AtomicFile, Destination, LazyFile};
+use super::output::{AtomicFile, Destination, LazyFile, sync_dir};
 use super::report::Totals;
 
 pub(crate) enum Outcome {
@@ -31,6 +31,11 @@ pub(crate) fn jsonl_options(args: &Args) -> JsonlOptions {
     }
 }
 
+/// `-j`, or one thread per core.
+pub(crate) fn jobs(args: &Args) -> usize {
+    args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
+
 /// True when the error chain holds a write into a closed pipe.
 pub(crate) fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
@@ -39,11 +44,13 @@ pub(crate) fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
-/// `stream_threads` classify the blocks of one stream: batch mode parallelizes over files instead.
+/// `stream_threads` classify the blocks of one stream (batch mode parallelizes over files
+/// instead); the rules are compiled on `-j` threads in both modes.
 fn build_cleaner(args: &Args, stream_threads: usize) -> Result<Cleaner> {
     let mut builder = Cleaner::builder();
     builder
         .threads(stream_threads)
+        .compile_threads(jobs(args))
         .max_line_bytes(args.max_line_bytes)
         .default_rules(!args.no_default_rules)
         .drop_duplicates(!args.keep_duplicates)
@@ -155,8 +162,7 @@ pub(crate) fn run(args: &Args) -> Result<Outcome> {
         let all_cleaned = batch::run(args, || build_cleaner(args, 1))?;
         return Ok(if all_cleaned { Outcome::Clean } else { Outcome::SomeFailed });
     }
-    let threads = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
-    let cleaner = build_cleaner(args, threads)?;
+    let cleaner = build_cleaner(args, jobs(args))?;
     if args.list_rules {
         list_rules(&cleaner)?;
         return Ok(Outcome::Clean);
@@ -214,13 +220,20 @@ pub(crate) fn run(args: &Args) -> Result<Outcome> {
             };
             totals.add_text(&stats);
         }
+        let folder = destination.folder().filter(|_| args.fsync).map(Path::to_path_buf);
         destination.commit().context(output_name(args.output.as_deref()))?;
+        if let Some(folder) = folder {
+            sync_dir(&folder)?;
+        }
         if let Some(bad) = bad_records {
             let target = bad.target().to_path_buf();
             let created = bad.commit()?;
             if !created && args.bad_records.is_some() {
                 // Asked for by name: an empty file says there were none.
-                AtomicFile::create(&target)?.commit(None, None)?;
+                AtomicFile::create(&target)?.fsync(args.fsync).commit(None, None)?;
+            }
+            if args.fsync {
+                sync_dir(target.parent().unwrap_or(Path::new("")))?;
             }
             if let Some(records) = totals.jsonl.as_ref().filter(|j| j.bad_records > 0) {
                 eprintln!("dechrome: {} bad records copied to {}", records.bad_records, target.display());
@@ -257,7 +270,7 @@ fn bad_records_file(args: &Args, any_jsonl: bool) -> Result<Option<LazyFile>> {
         }
         (None, None) => bail!("--skip-bad-records with output to stdout needs --bad-records FILE"),
     };
-    Ok(Some(LazyFile::new(path)))
+    Ok(Some(LazyFile::new(path).fsync(args.fsync)))
 }
 
 fn output_name(output: Option<&Path>) -> String {

@@ -70,8 +70,7 @@ impl Filters {
     }
 
     fn included(&self, relative: &Path) -> bool {
-        (!self.has_includes || Self::matches(&self.include_names, &self.include_paths, relative))
-            && !self.is_backup(relative)
+        !self.has_includes || Self::matches(&self.include_names, &self.include_paths, relative)
     }
 }
 
@@ -92,6 +91,9 @@ pub(crate) struct Walked {
     pub symlinks: u64,
     /// Entries that are neither files nor directories (FIFOs, sockets, devices).
     pub special: u64,
+    /// Backups of an earlier in-place run (names ending in the `-i` suffix) that `--glob` and
+    /// `--exclude` would otherwise have taken.
+    pub backups: u64,
     /// Entries that could not be read (a dangling link with `--follow`, a link loop, no access,
     /// a folder removed while the walk was under way).
     pub errors: Vec<anyhow::Error>,
@@ -142,7 +144,12 @@ pub(crate) fn walk(root: &Path, follow: bool, filters: &Filters, walked: &mut Wa
             continue;
         }
         let relative = relative_of(entry.path());
-        if filters.included(&relative) {
+        if !filters.included(&relative) {
+            continue;
+        }
+        if filters.is_backup(&relative) {
+            walked.backups += 1;
+        } else {
             let is_link = entry.path_is_symlink();
             walked.files.push(Found { path: entry.into_path(), relative, is_link });
         }
