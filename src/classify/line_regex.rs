@@ -19,7 +19,9 @@ pub(crate) struct LineRegex {
 #[derive(Debug)]
 pub(crate) struct LineRegexCache {
     dfa: hybrid::dfa::Cache,
-    pikevm: pikevm::Cache,
+    /// Made the first time the lazy DFA gives up: it takes memory in proportion to the NFA
+    /// (dozens of bytes a state), and on most inputs it is never needed.
+    pikevm: Option<pikevm::Cache>,
 }
 
 impl LineRegex {
@@ -53,7 +55,7 @@ impl LineRegex {
     }
 
     pub(crate) fn cache(&self) -> LineRegexCache {
-        LineRegexCache { dfa: self.dfa.create_cache(), pikevm: self.pikevm.create_cache() }
+        LineRegexCache { dfa: self.dfa.create_cache(), pikevm: None }
     }
 
     pub(crate) fn pattern_len(&self) -> usize {
@@ -65,7 +67,7 @@ impl LineRegex {
         let input = Input::new(line).earliest(true);
         match self.dfa.try_search_fwd(&mut cache.dfa, &input) {
             Ok(found) => found.is_some(),
-            Err(_) => self.pikevm.is_match(&mut cache.pikevm, input),
+            Err(_) => self.pikevm.is_match(self.pikevm_cache(cache), input),
         }
     }
 
@@ -75,8 +77,12 @@ impl LineRegex {
         let input = Input::new(line);
         if self.dfa.try_which_overlapping_matches(&mut cache.dfa, &input, found).is_err() {
             found.clear();
-            self.pikevm.which_overlapping_matches(&mut cache.pikevm, &input, found);
+            self.pikevm.which_overlapping_matches(self.pikevm_cache(cache), &input, found);
         }
+    }
+
+    fn pikevm_cache<'c>(&self, cache: &'c mut LineRegexCache) -> &'c mut pikevm::Cache {
+        cache.pikevm.get_or_insert_with(|| self.pikevm.create_cache())
     }
 }
 
