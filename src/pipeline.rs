@@ -8,7 +8,8 @@
 //! output is the same bytes whatever the number of threads.
 
 use std::io::Read;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::Mutex;
+use std::sync::mpsc::sync_channel;
 
 use crate::classify::{
     ContextSettings, DocumentContext, Entry, LineFeatures, MatchScratch, Matcher, Matches, Verdict, match_view,
@@ -19,7 +20,8 @@ use crate::normalize::{Normalizer, Scratch, clean_ascii_spaces};
 use crate::sink::{DroppedBy, LineRecord, Sink};
 use crate::stats::{RuleCount, Stats};
 
-/// Blocks queued per worker thread: enough to keep it busy, few enough to keep memory flat.
+/// Blocks in flight per worker thread: enough to keep the workers busy, few enough to keep
+/// memory flat.
 const BLOCKS_PER_WORKER: usize = 2;
 
 /// Everything compiled once and shared by all streams.
@@ -331,8 +333,10 @@ impl Engine {
         Ok(self.stats(counters, input_bytes))
     }
 
-    /// Classifies blocks on `self.threads` workers, handed out in turn, and decides their lines
-    /// on this thread in the same turn, so the order is the input order.
+    /// Classifies blocks on `self.threads` workers, each taking the next block when it is free,
+    /// and decides their lines on this thread in input order. Blocks are not tied to a worker,
+    /// so a worker that the scheduler sets aside holds up only its own block, not every other
+    /// block assigned to it.
     fn run_parallel<R: Read, S: Sink + ?Sized>(
         &self,
         blocks: &mut BlockReader<R>,
@@ -340,25 +344,29 @@ impl Engine {
         decider: &mut Decider<'_, S>,
         keep_originals: bool,
     ) -> Result<()> {
+        let in_flight_limit = self.threads * BLOCKS_PER_WORKER;
+        let (to_workers, work) = sync_channel::<(usize, ClassifiedBlock)>(in_flight_limit);
+        let work = Mutex::new(work);
+        let (done_tx, from_workers) = sync_channel::<(usize, ClassifiedBlock)>(in_flight_limit);
         std::thread::scope(|scope| {
-            let mut to_workers: Vec<SyncSender<ClassifiedBlock>> = Vec::with_capacity(self.threads);
-            let mut from_workers: Vec<Receiver<ClassifiedBlock>> = Vec::with_capacity(self.threads);
             for _ in 0..self.threads {
-                let (work_tx, work_rx) = sync_channel::<ClassifiedBlock>(BLOCKS_PER_WORKER);
-                let (done_tx, done_rx) = sync_channel::<ClassifiedBlock>(BLOCKS_PER_WORKER);
+                let (work, done_tx) = (&work, done_tx.clone());
                 scope.spawn(move || {
                     let mut classifier = Classifier::default();
-                    for mut block in work_rx {
+                    // The lock is only poisoned if another worker panicked; the scope re-raises that.
+                    while let Ok(Ok((sequence, mut block))) = work.lock().map(|work| work.recv()) {
                         classifier.classify(self, &mut block, keep_originals);
-                        if done_tx.send(block).is_err() {
+                        if done_tx.send((sequence, block)).is_err() {
                             break;
                         }
                     }
                 });
-                to_workers.push(work_tx);
-                from_workers.push(done_rx);
             }
-            let in_flight_limit = self.threads * BLOCKS_PER_WORKER;
+            drop(done_tx);
+            let to_workers = to_workers;
+            // Classified blocks that came back before their turn, at their sequence number
+            // modulo the limit: at most that many are in flight, so they never collide.
+            let mut early: Vec<Option<ClassifiedBlock>> = (0..in_flight_limit).map(|_| None).collect();
             let mut spare: Vec<ClassifiedBlock> = Vec::new();
             let (mut sent, mut done) = (0usize, 0usize);
             let mut next = Some(first);
@@ -366,8 +374,8 @@ impl Engine {
                 while sent - done < in_flight_limit
                     && let Some(block) = next.take()
                 {
-                    // A worker only stops early if it panicked; the scope then re-raises that.
-                    if to_workers[sent % self.threads].send(block).is_err() {
+                    // Workers only stop early if one panicked; the scope then re-raises that.
+                    if to_workers.send((sent, block)).is_err() {
                         return Ok(());
                     }
                     sent += 1;
@@ -378,8 +386,14 @@ impl Engine {
                 if done == sent {
                     return Ok(());
                 }
-                let Ok(block) = from_workers[done % self.threads].recv() else {
-                    return Ok(());
+                let block = loop {
+                    if let Some(block) = early[done % in_flight_limit].take() {
+                        break block;
+                    }
+                    let Ok((sequence, block)) = from_workers.recv() else {
+                        return Ok(());
+                    };
+                    early[sequence % in_flight_limit] = Some(block);
                 };
                 done += 1;
                 decider.consume(&block)?;
