@@ -12,6 +12,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use regex_automata::PatternSet;
 
+use regex_syntax::hir::Hir;
+
 use super::features::LineFeatures;
 use super::line_regex::{LineRegex, LineRegexCache};
 use super::prefilter::{FirstBytes, RegexPrefilter};
@@ -160,10 +162,6 @@ fn regex_tier(max_chars: Option<usize>) -> usize {
     REGEX_TIERS.iter().position(|&tier| max <= tier).unwrap_or(REGEX_TIERS.len() - 1)
 }
 
-fn regex_source(rule: &Rule, pattern: &str) -> String {
-    if rule.case_sensitive { pattern.to_string() } else { format!("(?i){pattern}") }
-}
-
 fn rule_error(rule: &Rule, message: String) -> Error {
     Error::Rules { source_name: rule.source.clone(), rule_id: Some(rule.id.clone()), message }
 }
@@ -301,7 +299,8 @@ struct UnfilteredBucket {
     /// The longest guard of its rules, in characters (`usize::MAX`: some rule has none).
     max_chars: usize,
     skips_sentences: bool,
-    sources: Vec<String>,
+    /// The regexes as they run (case folded for case-insensitive rules).
+    hirs: Vec<Hir>,
     rules: Vec<RuleRef>,
 }
 
@@ -346,7 +345,7 @@ impl MatcherParts {
     }
 
     fn add_regex(&mut self, rule: &Rule, rule_ref: RuleRef, compiled: CompiledRegex) -> Result<()> {
-        let CompiledRegex { source, prefilter, first_bytes, regex } = compiled;
+        let CompiledRegex { hir, prefilter, first_bytes, regex } = compiled;
         let Some(regex) = regex else {
             let (tier, skips_sentences) = (regex_tier(rule.max_chars), rule.skip_sentences);
             let max_chars = rule.max_chars.unwrap_or(usize::MAX);
@@ -360,7 +359,7 @@ impl MatcherParts {
                 Some(bucket) => {
                     bucket.max_chars = bucket.max_chars.max(max_chars);
                     bucket.first_bytes.add(&first_bytes);
-                    bucket.sources.push(source);
+                    bucket.hirs.push(hir);
                     bucket.rules.push(rule_ref);
                 }
                 None => self.unfiltered.push(UnfilteredBucket {
@@ -368,7 +367,7 @@ impl MatcherParts {
                     first_bytes,
                     max_chars,
                     skips_sentences,
-                    sources: vec![source],
+                    hirs: vec![hir],
                     rules: vec![rule_ref],
                 }),
             }
@@ -397,14 +396,14 @@ impl MatcherParts {
 /// A regex rule pattern, analysed and (unless it has no literal prefilter and so joins a
 /// group) compiled.
 struct CompiledRegex {
-    source: String,
+    /// The regex as it runs: case folded for a case-insensitive rule.
+    hir: Hir,
     prefilter: RegexPrefilter,
     first_bytes: FirstBytes,
     regex: Option<LineRegex>,
 }
 
 fn compile_regex(rule: &Rule, pattern: &str) -> Result<CompiledRegex> {
-    let source = regex_source(rule, pattern);
     let parse = |folded: bool| {
         regex_syntax::ParserBuilder::new()
             .case_insensitive(folded)
@@ -415,15 +414,16 @@ fn compile_regex(rule: &Rule, pattern: &str) -> Result<CompiledRegex> {
     let folded = if rule.case_sensitive { None } else { Some(parse(true)?) };
     let unfolded = parse(false)?;
     let prefilter = RegexPrefilter::of(&unfolded, folded.as_ref());
-    let first_bytes = FirstBytes::of(folded.as_ref().unwrap_or(&unfolded));
+    let hir = folded.unwrap_or(unfolded);
+    let first_bytes = FirstBytes::of(&hir);
     let regex = if prefilter == RegexPrefilter::Unfiltered {
         None
     } else {
-        let regex = LineRegex::new(&[&source], REGEX_SIZE_LIMIT)
+        let regex = LineRegex::new(std::slice::from_ref(&hir), REGEX_SIZE_LIMIT)
             .map_err(|e| rule_error(rule, format!("cannot compile regex {pattern:?}: {e}")))?;
         Some(regex)
     };
-    Ok(CompiledRegex { source, prefilter, first_bytes, regex })
+    Ok(CompiledRegex { hir, prefilter, first_bytes, regex })
 }
 
 impl Matcher {
@@ -482,8 +482,8 @@ impl Matcher {
         }
         let literal_tiers = parts.literal_tiers()?;
         let mut regex_groups = Vec::with_capacity(parts.unfiltered.len());
-        for UnfilteredBucket { max_chars, skips_sentences, first_bytes, sources, rules, .. } in parts.unfiltered {
-            let set = LineRegex::new(&sources, REGEX_SIZE_LIMIT)
+        for UnfilteredBucket { max_chars, skips_sentences, first_bytes, hirs, rules, .. } in parts.unfiltered {
+            let set = LineRegex::new(&hirs, REGEX_SIZE_LIMIT)
                 .map_err(|e| Error::Setting(format!("cannot build the regex set: {e}")))?;
             regex_groups.push(RegexGroup { set, rules, first_bytes, max_chars, skips_sentences });
         }
@@ -595,6 +595,11 @@ mod tests {
 
     use super::*;
     use crate::classify::match_view;
+
+    /// A rule's pattern as the regex crate's syntax: case-insensitive unless the rule says not.
+    fn regex_source(rule: &Rule, pattern: &str) -> String {
+        if rule.case_sensitive { pattern.to_string() } else { format!("(?i){pattern}") }
+    }
     use crate::normalize::{NormalizeOptions, Normalizer, Scratch};
 
     /// Every rule checked on its own, without trie, automaton or prefilters.
