@@ -8,7 +8,7 @@
 //! output is the same bytes whatever the number of threads.
 
 use std::io::Read;
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 use std::sync::mpsc::sync_channel;
 
 use crate::classify::{
@@ -34,6 +34,10 @@ pub(crate) struct Engine {
     pub max_line_bytes: usize,
     /// Threads classifying blocks of one stream (1: everything on the calling thread).
     pub threads: usize,
+    /// Classifiers between runs: their regex caches take a while to warm up and memory in
+    /// proportion to the rules, which a run per small document (a file of a tree, a JSONL
+    /// record) would otherwise pay each time.
+    pub idle_classifiers: Mutex<Vec<Classifier>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,12 +76,33 @@ struct ClassifiedBlock {
 }
 
 /// Per-thread buffers of the classification stage.
-#[derive(Default)]
-struct Classifier {
+#[derive(Debug, Default)]
+pub(crate) struct Classifier {
     scratch: Scratch,
     normalized: String,
     view: String,
     matches: MatchScratch,
+}
+
+/// A classifier taken from [`Engine::idle_classifiers`] and given back when dropped.
+struct PooledClassifier<'e> {
+    engine: &'e Engine,
+    classifier: Classifier,
+}
+
+impl Drop for PooledClassifier<'_> {
+    fn drop(&mut self) {
+        let classifier = std::mem::take(&mut self.classifier);
+        // A poisoned lock only means another thread panicked while pushing or popping.
+        self.engine.idle_classifiers.lock().unwrap_or_else(PoisonError::into_inner).push(classifier);
+    }
+}
+
+impl Engine {
+    fn take_classifier(&self) -> PooledClassifier<'_> {
+        let idle = self.idle_classifiers.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        PooledClassifier { engine: self, classifier: idle.unwrap_or_default() }
+    }
 }
 
 impl Classifier {
@@ -314,10 +339,10 @@ impl Engine {
         if self.threads > 1 && first.kind.is_some() && first.input.len() >= crate::input::BLOCK_BYTES / 2 {
             self.run_parallel(&mut blocks, first, &mut decider, keep_originals)?;
         } else {
-            let mut classifier = Classifier::default();
+            let mut classifier = self.take_classifier();
             let mut block = first;
             while block.kind.is_some() {
-                classifier.classify(self, &mut block, keep_originals);
+                classifier.classifier.classify(self, &mut block, keep_originals);
                 decider.consume(&block)?;
                 block.kind = blocks.next_block(&mut block.input)?;
             }
@@ -352,10 +377,10 @@ impl Engine {
             for _ in 0..self.threads {
                 let (work, done_tx) = (&work, done_tx.clone());
                 scope.spawn(move || {
-                    let mut classifier = Classifier::default();
+                    let mut classifier = self.take_classifier();
                     // The lock is only poisoned if another worker panicked; the scope re-raises that.
                     while let Ok(Ok((sequence, mut block))) = work.lock().map(|work| work.recv()) {
-                        classifier.classify(self, &mut block, keep_originals);
+                        classifier.classifier.classify(self, &mut block, keep_originals);
                         if done_tx.send((sequence, block)).is_err() {
                             break;
                         }
