@@ -10,6 +10,7 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind as AcMatchKind, packed};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use memchr::memmem::Finder;
 use regex_automata::PatternSet;
 
 use regex_syntax::hir::Hir;
@@ -219,14 +220,51 @@ impl LiteralTier {
 #[derive(Debug)]
 struct LiteralScanner {
     automaton: AhoCorasick,
-    /// For a few literals, a SIMD search for a rare piece of each (see [`rare_piece`]): the
-    /// automaton (which finds overlapping matches, and so has no SIMD prefilter) runs only from
-    /// `piece_reach` bytes before the first piece found, and on most lines not at all.
-    rare_pieces: Option<packed::Searcher>,
-    /// The furthest a literal's rare piece starts from the literal's own start.
-    piece_reach: usize,
+    /// For a few literals, where the first of them may start: the automaton (which finds
+    /// overlapping matches, and so has no SIMD prefilter) runs only from there, and on most
+    /// lines not at all.
+    rare_pieces: Option<RarePieces>,
     /// For each pattern of the automaton, its index in [`Matcher::anywhere_targets`].
     targets: Vec<u32>,
+}
+
+/// SIMD searches for a rare piece of each of a few literals (see [`rare_piece`]).
+#[derive(Debug)]
+struct RarePieces {
+    /// The pieces of three bytes or more: Teddy keys on as many leading bytes as its shortest
+    /// piece has (up to three), and two-byte keys match far more often in prose.
+    long: Option<packed::Searcher>,
+    /// The few shorter pieces, each searched on its own.
+    short: Vec<Finder<'static>>,
+    /// The furthest a literal's rare piece starts from the literal's own start.
+    reach: usize,
+}
+
+/// More short pieces than this and they join the long ones in one search.
+const MAX_SHORT_PIECES: usize = 2;
+
+impl RarePieces {
+    /// `None` when there are too many pieces for a SIMD search.
+    fn new(pieces: &[(usize, &[u8])]) -> Option<Self> {
+        let reach = pieces.iter().map(|&(offset, _)| offset).max().unwrap_or(0);
+        let (short, long): (Vec<&[u8]>, Vec<&[u8]>) = pieces.iter().map(|&(_, piece)| piece).partition(|p| p.len() < 3);
+        let searcher = |pieces: &[&[u8]]| {
+            packed::Config::new().match_kind(packed::MatchKind::LeftmostFirst).builder().extend(pieces).build()
+        };
+        if short.len() > MAX_SHORT_PIECES {
+            let all: Vec<&[u8]> = pieces.iter().map(|&(_, piece)| piece).collect();
+            return Some(Self { long: Some(searcher(&all)?), short: Vec::new(), reach });
+        }
+        let long = if long.is_empty() { None } else { Some(searcher(&long)?) };
+        Some(Self { long, short: short.iter().map(|piece| Finder::new(piece).into_owned()).collect(), reach })
+    }
+
+    /// Where in `line` the first literal may start; `None` if none occurs.
+    fn earliest_start(&self, line: &[u8]) -> Option<usize> {
+        let long = self.long.as_ref().and_then(|searcher| searcher.find(line)).map(|m| m.start());
+        let short = self.short.iter().filter_map(|finder| finder.find(line));
+        long.into_iter().chain(short).min().map(|at| at.saturating_sub(self.reach))
+    }
 }
 
 impl LiteralScanner {
@@ -244,18 +282,13 @@ impl LiteralScanner {
         // automaton: the SIMD search knows no case. Without it (too many literals, as for short
         // lines), a DFA is the fastest scan.
         let pieces: Vec<(usize, &[u8])> = patterns.iter().map(|literal| rare_piece(literal)).collect();
-        let piece_reach = pieces.iter().map(|&(offset, _)| offset).max().unwrap_or(0);
-        let rare_pieces = packed::Config::new()
-            .match_kind(packed::MatchKind::LeftmostFirst)
-            .builder()
-            .extend(pieces.iter().map(|&(_, piece)| piece))
-            .build();
+        let rare_pieces = RarePieces::new(&pieces);
         let automaton = AhoCorasickBuilder::new()
             .match_kind(AcMatchKind::Standard)
             .kind(Some(AhoCorasickKind::DFA))
             .build(&patterns)
             .map_err(|e| Error::Setting(format!("cannot build the literal matcher: {e}")))?;
-        Ok(Some(Self { automaton, rare_pieces, piece_reach, targets }))
+        Ok(Some(Self { automaton, rare_pieces, targets }))
     }
 }
 
@@ -536,7 +569,7 @@ impl Matcher {
             lowered.extend(bytes.iter().map(u8::to_ascii_lowercase));
             // No literal starts before the leftmost match of any.
             let first = match &scanner.rare_pieces {
-                Some(searcher) => searcher.find(lowered.as_slice()).map(|m| m.start().saturating_sub(scanner.piece_reach)),
+                Some(pieces) => pieces.earliest_start(lowered),
                 None => Some(0),
             };
             if let Some(first) = first {
