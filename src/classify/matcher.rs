@@ -726,6 +726,22 @@ mod tests {
         }
     }
 
+    /// The search never starts the automaton after a literal, whichever of its pieces (long
+    /// ones in one search, short ones alone) comes first, and skips lines with none.
+    #[test]
+    fn rare_pieces_start_at_or_before_every_literal() {
+        let literals: [&[u8]; 4] = [b"we may earn a commission", "\u{a9}".as_bytes(), b"(c)", b"all rights reserved"];
+        let pieces: Vec<(usize, &[u8])> = literals.iter().map(|literal| rare_piece(literal)).collect();
+        let search = RarePieces::new(&pieces).unwrap();
+        assert_eq!(search.short.len(), 1);
+        for line in ["text \u{a9} 2024 all rights reserved", "so we may earn a commission (c)", "x(c)", "all rights reserved"] {
+            let first = literals.iter().filter_map(|l| memchr::memmem::find(line.as_bytes(), l)).min().unwrap();
+            let start = search.earliest_start(line.as_bytes()).unwrap();
+            assert!(start <= first, "{line:?}: {start} > {first}");
+        }
+        assert_eq!(search.earliest_start(b"a line of prose with commas, (parentheses) and a copy"), None);
+    }
+
     #[test]
     fn literal_tiers_keep_every_literal_a_line_may_need() {
         let rules = RuleSet::builtin().unwrap();
