@@ -58,7 +58,14 @@ print(f"\nnon-Latin speed / Latin speed: {mb['dechrome-cyrillic'] / runs['dechro
 PY
 
 echo
-for input in "$CORPUS" "$CYRILLIC"; do
-    /usr/bin/time -v "$BIN" < "$input" 2> "$WORK/time.txt" > /dev/null
-    grep -E "Maximum resident set size" "$WORK/time.txt" | sed "s|^\s*|$(basename "$input") peak RSS: |"
-done
+peak_rss() { # LABEL COMMAND...: runs COMMAND on stdin, prints its peak RSS in KiB
+    local label=$1
+    shift
+    /usr/bin/time -f "%M" -o "$WORK/time.txt" "$@" > /dev/null
+    echo "$label peak RSS: $(cat "$WORK/time.txt") KiB (target 16384)"
+}
+peak_rss "$(basename "$CORPUS")" "$BIN" < "$CORPUS"
+peak_rss "$(basename "$CYRILLIC")" "$BIN" < "$CYRILLIC"
+peak_rss "$(basename "$CORPUS") -j1" "$BIN" -j1 < "$CORPUS"
+# Ten copies of the corpus through a pipe: memory must not grow with the input.
+for _ in $(seq 10); do cat "$CORPUS"; done | peak_rss "$((BYTES * 10 / 1000000)) MB stream" "$BIN"
