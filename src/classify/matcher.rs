@@ -17,7 +17,7 @@ use regex_syntax::hir::Hir;
 
 use super::features::LineFeatures;
 use super::line_regex::{LineRegex, LineRegexCache};
-use super::prefilter::{FirstBytes, RegexPrefilter};
+use super::prefilter::{FirstBytes, RegexPrefilter, byte_frequency};
 use super::prefix_trie::{PatternId, PrefixTrie, PrefixTrieBuilder};
 use crate::error::{Error, Result};
 use crate::parallel::map_in_parallel;
@@ -129,6 +129,27 @@ struct RegexCaches {
 /// Gives each matcher its own [`Matcher::id`].
 static NEXT_MATCHER_ID: AtomicU64 = AtomicU64::new(0);
 
+/// A filtered regex that runs on the lines containing one of a few rare bytes.
+#[derive(Debug)]
+struct ByteFilter {
+    /// One to three bytes (one memchr pass).
+    bytes: Vec<u8>,
+    /// Index in [`Matcher::filtered_regexes`].
+    regex: u32,
+}
+
+impl ByteFilter {
+    fn found_in(&self, line: &[u8]) -> bool {
+        match *self.bytes.as_slice() {
+            [a] => memchr::memchr(a, line).is_some(),
+            [a, b] => memchr::memchr2(a, b, line).is_some(),
+            [a, b, c] => memchr::memchr3(a, b, c, line).is_some(),
+            // More bytes are never asked for; checking each keeps the answer right anyway.
+            ref bytes => bytes.iter().any(|&byte| memchr::memchr(byte, line).is_some()),
+        }
+    }
+}
+
 #[derive(Debug)]
 struct FilteredRegex {
     rule: RuleRef,
@@ -178,6 +199,7 @@ pub(crate) struct Matcher {
     literal_tiers: Vec<LiteralTier>,
     anywhere_targets: Vec<LiteralTarget>,
     filtered_regexes: Vec<FilteredRegex>,
+    byte_filtered: Vec<ByteFilter>,
     regex_groups: Vec<RegexGroup>,
 }
 
@@ -189,6 +211,7 @@ struct MatcherParts {
     anywhere_literals: Vec<AnywhereLiteral>,
     anywhere_targets: Vec<LiteralTarget>,
     filtered_regexes: Vec<FilteredRegex>,
+    byte_filtered: Vec<ByteFilter>,
     unfiltered: Vec<UnfilteredBucket>,
 }
 
@@ -289,23 +312,6 @@ impl LiteralScanner {
             .build(&patterns)
             .map_err(|e| Error::Setting(format!("cannot build the literal matcher: {e}")))?;
         Ok(Some(Self { automaton, rare_pieces, targets }))
-    }
-}
-
-/// How often a byte occurs in lowercased English prose, roughly, in percent: letters by their
-/// usual frequencies, the space most of all, punctuation, digits and UTF-8 bytes seldom.
-fn byte_frequency(byte: u8) -> f32 {
-    const LETTERS: [f32; 26] = [
-        8.2, 1.5, 2.8, 4.3, 12.7, 2.2, 2.0, 6.1, 7.0, 0.15, 0.8, 4.0, 2.4, 6.7, 7.5, 1.9, 0.1, 6.0, 6.3, 9.1, 2.8, 1.0,
-        2.4, 0.15, 2.0, 0.07,
-    ];
-    match byte {
-        b'a'..=b'z' => LETTERS[usize::from(byte - b'a')],
-        b' ' => 18.0,
-        b'.' | b',' => 1.0,
-        b'-' | b'\'' | b'"' | b'0'..=b'9' => 0.5,
-        0x80.. => 0.3,
-        _ => 0.2,
     }
 }
 
@@ -416,6 +422,7 @@ impl MatcherParts {
                     self.add_anywhere(&literal, LiteralTarget::Regex(index), rule)?;
                 }
             }
+            RegexPrefilter::AnyByte(bytes) => self.byte_filtered.push(ByteFilter { bytes, regex: index }),
             RegexPrefilter::Unfiltered => {}
         }
         Ok(())
@@ -524,6 +531,7 @@ impl Matcher {
             literal_tiers,
             anywhere_targets: parts.anywhere_targets,
             filtered_regexes: parts.filtered_regexes,
+            byte_filtered: parts.byte_filtered,
             regex_groups,
         })
     }
@@ -577,6 +585,12 @@ impl Matcher {
                     let target = scanner.targets[m.pattern().as_usize()];
                     on_literal(&self.anywhere_targets[target as usize], m.start(), m.end());
                 }
+            }
+        }
+        for filter in &self.byte_filtered {
+            let rule = &self.rules[self.filtered_regexes[filter.regex as usize].rule as usize];
+            if rule.allows(features) && filter.found_in(bytes) {
+                candidates.push(filter.regex);
             }
         }
         candidates.sort_unstable();

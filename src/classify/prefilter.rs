@@ -25,6 +25,10 @@ pub(crate) enum RegexPrefilter {
     AtStart(Vec<Vec<u8>>),
     /// Anywhere in the line.
     Anywhere(Vec<Vec<u8>>),
+    /// No literal worth an automaton, and a match may start with nearly any byte, but one of
+    /// these few bytes, rare in prose (punctuation, digits, UTF-8 bytes), occurs in every match:
+    /// `[|•·]` or `/` between links.
+    AnyByte(Vec<u8>),
     /// No useful literal: the regex runs on every line its guards allow.
     Unfiltered,
 }
@@ -44,6 +48,13 @@ impl RegexPrefilter {
                 if literals.iter().any(|l| has_non_ascii_case(l)) =>
             {
                 Self::from_literals(folded)
+            }
+            // Taken from the regex as it runs, so every case variant is among the literals. A
+            // regex whose first bytes rule out most lines is cheaper in a group.
+            (RegexPrefilter::Unfiltered, _) => {
+                let running = folded.unwrap_or(hir);
+                let starts_anywhere = FirstBytes::of(running).len() > FEW_FIRST_BYTES;
+                starts_anywhere.then(|| rare_bytes(running)).flatten().map_or(Self::Unfiltered, Self::AnyByte)
             }
             (prefilter, _) => prefilter,
         }
@@ -67,6 +78,44 @@ impl RegexPrefilter {
     }
 }
 
+/// A regex whose matches may start with more bytes than this skips too few lines by its first
+/// byte.
+const FEW_FIRST_BYTES: u32 = 128;
+/// Most distinct bytes an [`RegexPrefilter::AnyByte`] filter looks for (one memchr pass).
+const MAX_RARE_BYTES: usize = 3;
+/// Bytes at most this frequent in prose (in percent, see [`byte_frequency`]) are rare enough.
+const RARE_BYTE_FREQUENCY: f32 = 0.5;
+
+/// The rarest byte of each literal that every match of `hir` contains, when they are few and
+/// all rare in prose.
+fn rare_bytes(hir: &Hir) -> Option<Vec<u8>> {
+    let mut bytes: Vec<u8> = required(hir)?
+        .iter()
+        .map(|literal| literal.iter().copied().min_by(|a, b| byte_frequency(*a).total_cmp(&byte_frequency(*b))))
+        .collect::<Option<_>>()?;
+    bytes.sort_unstable();
+    bytes.dedup();
+    let rare = bytes.iter().all(|&b| byte_frequency(b) <= RARE_BYTE_FREQUENCY);
+    (rare && !bytes.is_empty() && bytes.len() <= MAX_RARE_BYTES).then_some(bytes)
+}
+
+/// How often a byte occurs in lowercased English prose, roughly, in percent: letters by their
+/// usual frequencies, the space most of all, punctuation, digits and UTF-8 bytes seldom.
+pub(crate) fn byte_frequency(byte: u8) -> f32 {
+    const LETTERS: [f32; 26] = [
+        8.2, 1.5, 2.8, 4.3, 12.7, 2.2, 2.0, 6.1, 7.0, 0.15, 0.8, 4.0, 2.4, 6.7, 7.5, 1.9, 0.1, 6.0, 6.3, 9.1, 2.8, 1.0,
+        2.4, 0.15, 2.0, 0.07,
+    ];
+    match byte.to_ascii_lowercase() {
+        lower @ b'a'..=b'z' => LETTERS[usize::from(lower - b'a')],
+        b' ' => 18.0,
+        b'.' | b',' => 1.0,
+        b'-' | b'\'' | b'"' | b'0'..=b'9' => 0.5,
+        0x80.. => 0.3,
+        _ => 0.2,
+    }
+}
+
 /// The bytes a line may start with for a regex to match it: for a regex anchored with `^`, the
 /// first bytes of its matches; every byte for any other regex. A cheap test before running
 /// a group of anchored regexes on a line.
@@ -87,6 +136,10 @@ impl FirstBytes {
             // It can match the empty string at the start: then any line.
             (_, true) => Self::ALL,
         }
+    }
+
+    fn len(&self) -> u32 {
+        self.0.iter().map(|word| word.count_ones()).sum()
     }
 
     pub(crate) fn contains(&self, byte: u8) -> bool {
@@ -321,7 +374,12 @@ mod tests {
         assert_eq!(prefilter(r"^[A-Z][a-z]+( [A-Z][a-z]+){1,3} (is|was) a .*$"), RegexPrefilter::Unfiltered);
         assert_eq!(prefilter(r"^([^ ]+ )?reporters cover .*$"), RegexPrefilter::Unfiltered);
         assert_eq!(prefilter(r"^\d+ (comments|replies)$"), RegexPrefilter::Unfiltered);
-        assert_eq!(prefilter(r"^[^|]{1,40}( \| [^|]{1,40}){2,}$"), RegexPrefilter::Unfiltered);
+        // ... but one that may start with nearly anything and needs a rare byte waits for it.
+        assert_eq!(prefilter(r"^[^|]{1,40}( \| [^|]{1,40}){2,}$"), RegexPrefilter::AnyByte(vec![b'|']));
+        assert_eq!(prefilter(r"^[^/]{1,30}( / [^/]{1,30}){2,}$"), RegexPrefilter::AnyByte(vec![b'/']));
+        assert_eq!(prefilter("^[^|•]{1,40}( ?[|•] ?[^|•]{1,40}){2,}$"), RegexPrefilter::AnyByte(vec![b'|', 0xe2]));
+        // Common bytes (letters, the space) are no filter.
+        assert_eq!(prefilter(r"^[^x]{1,40} and [^x]{1,40}$"), RegexPrefilter::Unfiltered);
         // A run through the words, at the start or after optional parts, keeps the literals.
         assert_eq!(prefilter(r"^.{8,} - [A-Z].*$"), RegexPrefilter::Anywhere(literals(&[" - "])));
         assert_eq!(prefilter(r"^(a )?[a-z ]{0,80} - [A-Z]"), RegexPrefilter::Anywhere(literals(&[" - "])));
