@@ -146,30 +146,18 @@ fn skipped_backups_are_counted_in_the_summary_and_stats_json() {
     make_tree(&tree);
     let files = read_tree(&tree).len();
     let stats = tmp.path().join("stats.json");
+    let clean_in_place = || dechrome().arg(&tree).arg("-i.bak").arg("--stats-json").arg(&stats).assert().success();
+    let read_stats = || -> serde_json::Value { serde_json::from_slice(&fs::read(&stats).unwrap()).unwrap() };
     // The first run finds no backups and makes one per file.
-    dechrome()
-        .arg(&tree)
-        .arg("-i.bak")
-        .arg("--stats-json")
-        .arg(&stats)
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("backup").not());
-    let json: serde_json::Value = serde_json::from_slice(&fs::read(&stats).unwrap()).unwrap();
+    clean_in_place().stderr(predicate::str::contains("backup").not());
+    let json = read_stats();
     assert_eq!(json["skipped"]["backup"], 0);
     assert_eq!(json["files"], files);
 
     // The second run skips those backups, counts them, and cleans only the files.
     let summary = format!("{files} files cleaned, {files} skipped (backup {files})");
-    dechrome()
-        .arg(&tree)
-        .arg("-i.bak")
-        .arg("--stats-json")
-        .arg(&stats)
-        .assert()
-        .success()
-        .stderr(predicate::str::contains(summary));
-    let json: serde_json::Value = serde_json::from_slice(&fs::read(&stats).unwrap()).unwrap();
+    clean_in_place().stderr(predicate::str::contains(summary));
+    let json = read_stats();
     assert_eq!(json["skipped"]["backup"], files);
     assert_eq!(json["files"], files);
     assert_eq!(read_tree(&tree).len(), files * 2);

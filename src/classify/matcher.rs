@@ -677,20 +677,26 @@ mod tests {
         matches
     }
 
-    /// The trie, the automaton and the regex prefilters only skip work: on every line of the
-    /// fixtures (and of the development pages, when they are beside the repository) the
-    /// matcher finds exactly the rules that checking each rule on its own finds.
-    #[test]
-    fn prefilters_never_change_what_matches() {
+    /// The built-in rules, their matcher, and each regex rule's patterns compiled on their own.
+    fn builtin_with_reference_regexes() -> (RuleSet, Matcher, Vec<Vec<Regex>>) {
         let rules = RuleSet::builtin().unwrap();
         let matcher = Matcher::new(&rules, 2).unwrap();
-        let regexes: Vec<Vec<Regex>> = rules
+        let regexes = rules
             .iter()
             .map(|rule| match rule.kind {
                 MatchKind::Regex => rule.patterns.iter().map(|p| Regex::new(&regex_source(rule, p)).unwrap()).collect(),
                 _ => Vec::new(),
             })
             .collect();
+        (rules, matcher, regexes)
+    }
+
+    /// The trie, the automaton and the regex prefilters only skip work: on every line of the
+    /// fixtures (and of the development pages, when they are beside the repository) the
+    /// matcher finds exactly the rules that checking each rule on its own finds.
+    #[test]
+    fn prefilters_never_change_what_matches() {
+        let (rules, matcher, regexes) = builtin_with_reference_regexes();
         let normalizer = Normalizer::new(NormalizeOptions::default());
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut files: Vec<_> = std::fs::read_dir(root.join("fixtures"))
@@ -758,15 +764,7 @@ mod tests {
 
     #[test]
     fn literal_tiers_keep_every_literal_a_line_may_need() {
-        let rules = RuleSet::builtin().unwrap();
-        let matcher = Matcher::new(&rules, 2).unwrap();
-        let regexes: Vec<Vec<Regex>> = rules
-            .iter()
-            .map(|rule| match rule.kind {
-                MatchKind::Regex => rule.patterns.iter().map(|p| Regex::new(&regex_source(rule, p)).unwrap()).collect(),
-                _ => Vec::new(),
-            })
-            .collect();
+        let (rules, matcher, regexes) = builtin_with_reference_regexes();
         let mut seeds: Vec<String> = rules
             .iter()
             .filter(|rule| rule.kind == MatchKind::Contains)
