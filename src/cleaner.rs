@@ -195,6 +195,7 @@ impl CleanerBuilder {
             max_line_bytes: self.max_line_bytes,
             threads: self.threads,
             idle_classifiers: Default::default(),
+            idle_runs: Default::default(),
         };
         Ok(Cleaner { engine: Arc::new(engine), rules: Arc::new(rules) })
     }
