@@ -230,8 +230,10 @@ impl JsonlError {
     }
 }
 
-/// Input bytes per thread in a batch of records cleaned together.
-const BATCH_BYTES: usize = 256 * 1024;
+/// Input bytes per thread in a batch of records cleaned together. Threads start, and the
+/// reading and writing between batches runs alone, once per batch: larger batches pay that less
+/// often (256 KiB -> 1 MiB: 0.73 -> 0.70 s on 100 MB with 2 threads), for a few MiB of memory.
+const BATCH_BYTES: usize = 1024 * 1024;
 
 /// Cleans the text field of each record of a JSONL stream with a [`Cleaner`].
 #[derive(Debug, Clone)]
