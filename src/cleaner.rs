@@ -195,6 +195,7 @@ impl CleanerBuilder {
             max_line_bytes: self.max_line_bytes,
             threads: self.threads,
             idle_classifiers: Default::default(),
+            idle_runs: Default::default(),
         };
         Ok(Cleaner { engine: Arc::new(engine), rules: Arc::new(rules) })
     }
@@ -249,17 +250,24 @@ impl Cleaner {
     /// # Ok::<(), dechrome::Error>(())
     /// ```
     pub fn clean_str(&self, text: &str) -> Cleaned {
-        let mut sink = TextSink::new(Vec::with_capacity(text.len()));
-        // Reading a slice and writing to a Vec cannot fail.
+        let mut bytes = Vec::with_capacity(text.len());
+        let stats = self.clean_str_into(text, &mut bytes);
+        // Every line written is a &str and every separator ASCII.
+        let text = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        Cleaned { text, stats }
+    }
+
+    /// [`Cleaner::clean_str`] into a writer that cannot fail (a `Vec`, say), which may already
+    /// hold something: no new buffer for the text.
+    pub(crate) fn clean_str_into<W: Write>(&self, text: &str, writer: W) -> Stats {
+        let mut sink = TextSink::new(writer);
+        // Reading a string cannot fail, and the writer does not.
         let mut stats = match self.engine.run(text.as_bytes(), &mut sink) {
             Ok(stats) => stats,
             Err(e) => unreachable!("in-memory cleaning failed: {e}"),
         };
         stats.output_bytes = sink.bytes_written();
-        let bytes = sink.into_inner();
-        // Every line written is a &str and every separator ASCII.
-        let text = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-        Cleaned { text, stats }
+        stats
     }
 
     /// Streams `reader` to `writer`, cleaned. Memory stays bounded by the longest line times a

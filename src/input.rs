@@ -53,11 +53,23 @@ pub(crate) struct BlockReader<R> {
     read_bytes: usize,
 }
 
+/// The buffers of a finished [`BlockReader`], for the next stream: a stream per small document
+/// would otherwise allocate and zero them again each time.
+#[derive(Debug, Default)]
+pub(crate) struct ReadBuffers {
+    pending: Vec<u8>,
+    raw: Vec<u8>,
+}
+
 impl<R: Read> BlockReader<R> {
-    pub(crate) fn new(reader: R, max_line_bytes: usize) -> Self {
+    /// A reader whose buffers start as `buffers` (cleared): the default ones, or those of a
+    /// reader before it.
+    pub(crate) fn new(reader: R, max_line_bytes: usize, buffers: ReadBuffers) -> Self {
+        let ReadBuffers { mut pending, raw } = buffers;
+        pending.clear();
         Self {
-            source: Decoder::new(reader),
-            pending: Vec::new(),
+            source: Decoder::new(reader, raw),
+            pending,
             searched: 0,
             max_line_bytes: max_line_bytes.max(1),
             in_long_line: false,
@@ -69,6 +81,11 @@ impl<R: Read> BlockReader<R> {
     /// Bytes read from the underlying reader so far.
     pub(crate) fn bytes_read(&self) -> u64 {
         self.source.bytes_read()
+    }
+
+    /// The buffers, to start the next reader with.
+    pub(crate) fn into_buffers(self) -> ReadBuffers {
+        ReadBuffers { pending: self.pending, raw: self.source.into_buffer() }
     }
 
     /// Fills `out` (cleared first) with the next block; `None` at the end of the input.
@@ -278,7 +295,7 @@ mod tests {
 
     /// Every line of `input`, long-line pieces joined and marked `<LONG>`.
     fn frames(input: &[u8], chunk: usize, max_line_bytes: usize) -> Vec<String> {
-        let mut reader = BlockReader::new(Chunked { data: input, chunk }, max_line_bytes);
+        let mut reader = BlockReader::new(Chunked { data: input, chunk }, max_line_bytes, ReadBuffers::default());
         let (mut block, mut out, mut long) = (Vec::new(), Vec::new(), String::new());
         while let Some(kind) = reader.next_block(&mut block).unwrap() {
             match kind {

@@ -230,8 +230,10 @@ impl JsonlError {
     }
 }
 
-/// Input bytes per thread in a batch of records cleaned together.
-const BATCH_BYTES: usize = 256 * 1024;
+/// Input bytes per thread in a batch of records cleaned together. Threads start, and the
+/// reading and writing between batches runs alone, once per batch: larger batches pay that less
+/// often (256 KiB -> 1 MiB: 0.73 -> 0.70 s on 100 MB with 2 threads), for a few MiB of memory.
+const BATCH_BYTES: usize = 1024 * 1024;
 
 /// Cleans the text field of each record of a JSONL stream with a [`Cleaner`].
 #[derive(Debug, Clone)]
@@ -330,8 +332,10 @@ impl JsonlCleaner {
                 }
             }
             let cleaned = map_in_parallel(&records, threads, |(_, range)| {
-                let (mut out, mut text_stats) = (Vec::new(), Stats::default());
-                let result = self.clean_record(&batch[range.clone()], &mut out, &mut text_stats);
+                let content = &batch[range.clone()];
+                // Cleaning seldom makes a record longer.
+                let (mut out, mut text_stats) = (Vec::with_capacity(content.len() + 1), Stats::default());
+                let result = self.clean_record(content, &mut out, &mut text_stats);
                 (result, out, text_stats)
             });
             for ((line, range), (result, record_out, text_stats)) in records.iter().zip(cleaned) {
@@ -379,15 +383,16 @@ impl JsonlCleaner {
             if i > 0 {
                 out.push(b',');
             }
-            // Serializing a string into a Vec cannot fail.
-            serde_json::to_writer(&mut *out, k.as_ref()).map_err(|e| e.to_string())?;
-            out.push(b':');
+            out.push(b'"');
+            escape_json_string(k.as_bytes(), out);
+            out.extend_from_slice(b"\":");
             if k == key {
                 let text = parse_string(value).ok_or_else(|| format!("field {key:?} is not a string"))?;
-                let cleaned = self.cleaner.clean_str(&text);
-                empty &= cleaned.text.is_empty();
-                text_stats.merge(&cleaned.stats);
-                serde_json::to_writer(&mut *out, &cleaned.text).map_err(|e| e.to_string())?;
+                out.push(b'"');
+                let stats = self.cleaner.clean_str_into(&text, JsonStringWriter(&mut *out));
+                out.push(b'"');
+                empty &= stats.output_bytes == 0;
+                text_stats.merge(&stats);
             } else {
                 out.extend_from_slice(value.get().as_bytes());
             }
@@ -395,6 +400,60 @@ impl JsonlCleaner {
         out.extend_from_slice(b"}\n");
         Ok(!(empty && self.options.drop_empty))
     }
+}
+
+/// Writes what it is given into a `Vec` as the contents of a JSON string.
+struct JsonStringWriter<'a>(&'a mut Vec<u8>);
+
+impl Write for JsonStringWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        escape_json_string(bytes, self.0);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// For each byte, what follows the backslash that escapes it in a JSON string (`u`: `\u00XX`),
+/// or 0 when it stands as it is. These are serde_json's escapes: the quote, the backslash and
+/// control characters, with the short forms where JSON has them.
+const JSON_ESCAPES: [u8; 256] = {
+    let mut escapes = [0u8; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        escapes[byte] = b'u';
+        byte += 1;
+    }
+    escapes[b'"' as usize] = b'"';
+    escapes[b'\\' as usize] = b'\\';
+    escapes[b'\n' as usize] = b'n';
+    escapes[b'\r' as usize] = b'r';
+    escapes[b'\t' as usize] = b't';
+    escapes[0x08] = b'b';
+    escapes[0x0C] = b'f';
+    escapes
+};
+
+/// Appends `bytes` (UTF-8, or a piece of it) to `out` escaped for a JSON string. Escaping byte by
+/// byte, any piece of the text can be written on its own.
+fn escape_json_string(bytes: &[u8], out: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut start = 0;
+    for (at, &byte) in bytes.iter().enumerate() {
+        let escape = JSON_ESCAPES[usize::from(byte)];
+        if escape == 0 {
+            continue;
+        }
+        out.extend_from_slice(&bytes[start..at]);
+        start = at + 1;
+        out.extend_from_slice(&[b'\\', escape]);
+        if escape == b'u' {
+            out.extend_from_slice(&[b'0', b'0', HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 0xF)]]);
+        }
+    }
+    out.extend_from_slice(&bytes[start..]);
 }
 
 fn trim_line_end(line: &[u8]) -> &[u8] {
@@ -428,6 +487,16 @@ mod tests {
         assert_eq!(out, "{\"z\":1.50,\"text\":\"It's done.\\n\",\"a\":{\"k\": [1,2]},\"é\":null}\n");
         assert_eq!(stats.records, 1);
         assert_eq!(stats.text.dropped_lines(), 1);
+    }
+
+    #[test]
+    fn escapes_as_serde_json_does() {
+        let mut text: String = (0u8..0x80).map(char::from).collect();
+        text.push_str("\u{7f}\u{a0}é\u{2028}\u{feff}😀");
+        let mut escaped = vec![b'"'];
+        escape_json_string(text.as_bytes(), &mut escaped);
+        escaped.push(b'"');
+        assert_eq!(String::from_utf8_lossy(&escaped), serde_json::to_string(&text).unwrap_or_default());
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::classify::{
     ContextSettings, DocumentContext, Entry, LineFeatures, MatchScratch, Matcher, Matches, Verdict, match_view,
 };
 use crate::error::{Error, Result};
-use crate::input::{Block, BlockReader, Frame, decode_piece, for_each_frame};
+use crate::input::{Block, BlockReader, Frame, ReadBuffers, decode_piece, for_each_frame};
 use crate::normalize::{Normalizer, Scratch, clean_ascii_spaces};
 use crate::sink::{DroppedBy, LineRecord, Sink};
 use crate::stats::{RuleCount, Stats};
@@ -38,6 +38,9 @@ pub(crate) struct Engine {
     /// proportion to the rules, which a run per small document (a file of a tree, a JSONL
     /// record) would otherwise pay each time.
     pub idle_classifiers: Mutex<Vec<Classifier>>,
+    /// The state of finished runs, for the same reason: a run per small document would
+    /// otherwise allocate its block, window entries and counters afresh each time.
+    pub idle_runs: Mutex<Vec<RunState>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +106,34 @@ impl Engine {
         let idle = self.idle_classifiers.lock().unwrap_or_else(PoisonError::into_inner).pop();
         PooledClassifier { engine: self, classifier: idle.unwrap_or_default() }
     }
+
+    fn take_run_state(&self) -> RunState {
+        let idle = self.idle_runs.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        idle.unwrap_or_else(|| RunState {
+            read_buffers: ReadBuffers::default(),
+            block: ClassifiedBlock::default(),
+            context: DocumentContext::new(self.context),
+            dropped: vec![(0, 0); self.matcher.rule_count()],
+        })
+    }
+
+    /// Keeps the state of a run that ended well: its context was reset by the end of the last
+    /// document, its counters are zeroed here. A failed run's state is dropped instead, since it
+    /// may have stopped halfway through a document.
+    fn give_back_run_state(&self, mut state: RunState) {
+        state.dropped.fill((0, 0));
+        self.idle_runs.lock().unwrap_or_else(PoisonError::into_inner).push(state);
+    }
+}
+
+/// The buffers of one run that outlive it in [`Engine::idle_runs`].
+#[derive(Debug)]
+pub(crate) struct RunState {
+    read_buffers: ReadBuffers,
+    block: ClassifiedBlock,
+    context: DocumentContext,
+    /// See [`Counters::dropped`].
+    dropped: Vec<(u64, u64)>,
 }
 
 impl Classifier {
@@ -174,6 +205,7 @@ impl Classifier {
 
 /// Per-rule counters, indexed like the matcher's rules.
 struct Counters {
+    /// (lines, bytes) dropped by each rule.
     dropped: Vec<(u64, u64)>,
     kept_lines: u64,
     input_lines: u64,
@@ -318,12 +350,13 @@ impl Engine {
     /// Cleans one stream into `sink`.
     pub(crate) fn run<R: Read, S: Sink + ?Sized>(&self, reader: R, sink: &mut S) -> Result<Stats> {
         let keep_originals = sink.wants_originals();
-        let mut blocks = BlockReader::new(reader, self.max_line_bytes);
+        let RunState { read_buffers, mut block, context, dropped } = self.take_run_state();
+        let mut blocks = BlockReader::new(reader, self.max_line_bytes, read_buffers);
         let mut decider = Decider {
             engine: self,
-            context: DocumentContext::new(self.context),
+            context,
             counters: Counters {
-                dropped: vec![(0, 0); self.matcher.rule_count()],
+                dropped,
                 kept_lines: 0,
                 input_lines: 0,
                 documents: 0,
@@ -333,14 +366,14 @@ impl Engine {
             oversized_drop: None,
             sink,
         };
-        let mut first = ClassifiedBlock::default();
-        first.kind = blocks.next_block(&mut first.input)?;
+        block.kind = blocks.next_block(&mut block.input)?;
         // Small inputs (one block) are not worth a thread.
-        if self.threads > 1 && first.kind.is_some() && first.input.len() >= crate::input::BLOCK_BYTES / 2 {
-            self.run_parallel(&mut blocks, first, &mut decider, keep_originals)?;
+        if self.threads > 1 && block.kind.is_some() && block.input.len() >= crate::input::BLOCK_BYTES / 2 {
+            // The blocks of a stream this large come and go through the workers; the state keeps
+            // an empty one.
+            self.run_parallel(&mut blocks, std::mem::take(&mut block), &mut decider, keep_originals)?;
         } else {
             let mut classifier = self.take_classifier();
-            let mut block = first;
             while block.kind.is_some() {
                 classifier.classifier.classify(self, &mut block, keep_originals);
                 decider.consume(&block)?;
@@ -348,14 +381,17 @@ impl Engine {
             }
         }
         decider.end_document()?;
-        let Decider { mut counters, sink, .. } = decider;
+        let Decider { context, mut counters, sink, .. } = decider;
         sink.end_document(false).map_err(Error::Write)?;
         sink.finish().map_err(Error::Write)?;
         let input_bytes = blocks.bytes_read();
         if input_bytes > 0 {
             counters.documents += 1;
         }
-        Ok(self.stats(counters, input_bytes))
+        let stats = self.stats(&counters, input_bytes);
+        let read_buffers = blocks.into_buffers();
+        self.give_back_run_state(RunState { read_buffers, block, context, dropped: counters.dropped });
+        Ok(stats)
     }
 
     /// Classifies blocks on `self.threads` workers, each taking the next block when it is free,
@@ -427,7 +463,7 @@ impl Engine {
         })
     }
 
-    fn stats(&self, counters: Counters, input_bytes: u64) -> Stats {
+    fn stats(&self, counters: &Counters, input_bytes: u64) -> Stats {
         let dropped = counters
             .dropped
             .iter()
@@ -446,5 +482,41 @@ impl Engine {
             output_bytes: 0,
             dropped,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+
+    use crate::Cleaner;
+    use crate::sink::{LineRecord, Sink};
+
+    /// Fails on its second line, in the middle of a document.
+    struct FailingSink {
+        lines: usize,
+    }
+
+    impl Sink for FailingSink {
+        fn line(&mut self, _: &LineRecord<'_>) -> io::Result<()> {
+            self.lines += 1;
+            if self.lines > 1 { Err(io::Error::other("disk full")) } else { Ok(()) }
+        }
+        fn end_document(&mut self, _: bool) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// The state of a run that stopped halfway is not reused: the next run starts clean.
+    #[test]
+    fn a_failed_run_leaves_nothing_behind() {
+        let line = "The alliance met on Monday in Brussels.\n";
+        let page = format!("Share this article\n{line}{line}Read more\nComments\n");
+        let page = page.as_str();
+        let cleaner = Cleaner::builder().build().unwrap_or_else(|e| panic!("{e}"));
+        let expected = cleaner.clean_str(page);
+        assert!(cleaner.clean_to_sink(page.as_bytes(), &mut FailingSink { lines: 0 }).is_err());
+        assert_eq!(cleaner.clean_str(page), expected);
+        assert_eq!(cleaner.clean_str(page), expected);
     }
 }

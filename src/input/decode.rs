@@ -31,11 +31,13 @@ pub(crate) struct Decoder<R> {
 }
 
 impl<R: Read> Decoder<R> {
-    pub(crate) fn new(inner: R) -> Self {
+    /// A decoder that reads into `raw` (cleared): a new buffer, or that of a decoder before it.
+    pub(crate) fn new(inner: R, mut raw: Vec<u8>) -> Self {
+        raw.clear();
         Self {
             inner,
             encoding: Encoding::Undetected,
-            raw: Vec::new(),
+            raw,
             decoded: Vec::new(),
             bytes_read: 0,
             inner_done: false,
@@ -44,6 +46,11 @@ impl<R: Read> Decoder<R> {
 
     pub(crate) fn bytes_read(&self) -> u64 {
         self.bytes_read
+    }
+
+    /// The buffer of undecoded bytes, for the next [`Decoder::new`].
+    pub(crate) fn into_buffer(self) -> Vec<u8> {
+        self.raw
     }
 
     /// Appends up to `RAW_BYTES` from `inner` to `raw`; false at the end of the input.
@@ -152,7 +159,7 @@ mod tests {
 
     fn decode(bytes: &[u8]) -> io::Result<String> {
         let mut out = Vec::new();
-        Decoder::new(bytes).read_to_end(&mut out)?;
+        Decoder::new(bytes, Vec::new()).read_to_end(&mut out)?;
         Ok(String::from_utf8(out).expect("the decoder produces UTF-8"))
     }
 
