@@ -24,6 +24,8 @@ use decode::Decoder;
 /// small enough that the blocks in flight take little memory.
 pub(crate) const BLOCK_BYTES: usize = 64 * 1024;
 const READ_BYTES: usize = 64 * 1024;
+/// Most `\n`-terminated lines in a block (prose has a few hundred per block).
+const MAX_BLOCK_LINES: usize = 2048;
 /// The first read of a stream asks for this much; each read that fills its buffer doubles the
 /// next, up to [`READ_BYTES`]. Small documents (a file of a directory tree, a JSONL record) then
 /// cost a few KiB of buffer instead of 64 KiB zeroed for every read.
@@ -78,6 +80,11 @@ impl<R: Read> BlockReader<R> {
         }
     }
 
+    /// True once the reader has reported the end of the input: what is left is in memory.
+    pub(crate) fn input_ended(&self) -> bool {
+        self.eof
+    }
+
     /// Bytes read from the underlying reader so far.
     pub(crate) fn bytes_read(&self) -> u64 {
         self.source.bytes_read()
@@ -101,6 +108,7 @@ impl<R: Read> BlockReader<R> {
                     return Ok(None);
                 }
                 if let Some(cut) = self.last_line_end() {
+                    let cut = self.capped_at_lines(cut);
                     self.take(cut, 0, out);
                     return Ok(Some(Block::Lines));
                 }
@@ -156,6 +164,13 @@ impl<R: Read> BlockReader<R> {
         out.extend_from_slice(&self.pending[..len]);
         self.pending.drain(..len + skip);
         self.searched = 0;
+    }
+
+    /// `cut`, or the end of the [`MAX_BLOCK_LINES`]th line before it: each line of a block
+    /// costs a record once classified, so a block of very short lines would otherwise weigh
+    /// many times its bytes.
+    fn capped_at_lines(&self, cut: usize) -> usize {
+        memchr::memchr_iter(b'\n', &self.pending[..cut]).nth(MAX_BLOCK_LINES - 1).map_or(cut, |at| at + 1)
     }
 
     /// Where the last complete line in `pending` ends.

@@ -367,8 +367,8 @@ impl Engine {
             sink,
         };
         block.kind = blocks.next_block(&mut block.input)?;
-        // Small inputs (one block) are not worth a thread.
-        if self.threads > 1 && block.kind.is_some() && block.input.len() >= crate::input::BLOCK_BYTES / 2 {
+        // An input that ended within its first block is not worth a thread.
+        if self.threads > 1 && block.kind.is_some() && !blocks.input_ended() {
             // The blocks of a stream this large come and go through the workers; the state keeps
             // an empty one.
             self.run_parallel(&mut blocks, std::mem::take(&mut block), &mut decider, keep_originals)?;

@@ -69,6 +69,18 @@ fn ten_million_empty_lines() {
     assert!(rss_kib < MAX_RSS_KIB, "peak RSS {rss_kib} KiB");
 }
 
+/// Each line of a block costs a record of about a hundred bytes once classified, so a block of
+/// one-character lines would weigh fifty times its bytes: blocks end after 2,048 lines. Without
+/// that cap this input peaks at about 31 MiB.
+#[test]
+fn ten_million_one_character_lines() {
+    let lines: Vec<u8> = (0..1_000_000).flat_map(|i| [b'a' + (i % 26) as u8, b'\n']).collect();
+    let (code, out_bytes, _, rss_kib) = run_streaming(&[], &lines, 10, b"Text at the end.\n");
+    assert_eq!(code, 0);
+    assert!(out_bytes > 0);
+    assert!(rss_kib < 24 * 1024, "peak RSS {rss_kib} KiB");
+}
+
 #[test]
 fn lines_over_the_limit_are_not_matched_or_normalized() {
     let input = "Advertisement\nStocks  rose\nAdvertisement\n";
