@@ -100,13 +100,13 @@ pub(crate) struct MatchScratch {
     regex_caches: Option<RegexCaches>,
 }
 
-impl MatchScratch {
-    /// The regex caches for `matcher`, made anew if they were made for another one.
-    fn regex_caches(&mut self, matcher: &Matcher) -> &mut RegexCaches {
-        if self.regex_caches.as_ref().is_some_and(|caches| caches.matcher != matcher.id) {
-            self.regex_caches = None;
+impl RegexCaches {
+    /// The caches in `slot` if they were made for `matcher`, or new ones.
+    fn for_matcher<'s>(slot: &'s mut Option<RegexCaches>, matcher: &Matcher) -> &'s mut RegexCaches {
+        if slot.as_ref().is_some_and(|caches| caches.matcher != matcher.id) {
+            *slot = None;
         }
-        self.regex_caches.get_or_insert_with(|| RegexCaches {
+        slot.get_or_insert_with(|| RegexCaches {
             matcher: matcher.id,
             filtered: matcher.filtered_regexes.iter().map(|_| None).collect(),
             groups: matcher.regex_groups.iter().map(|_| None).collect(),
@@ -553,7 +553,7 @@ impl Matcher {
     pub(crate) fn find(&self, view: &str, features: &LineFeatures, scratch: &mut MatchScratch) -> Matches {
         let mut matches = Matches::default();
         let bytes = view.as_bytes();
-        let candidates = &mut scratch.regex_candidates;
+        let MatchScratch { regex_candidates: candidates, lowered, regex_caches } = scratch;
         candidates.clear();
         let mut on_literal = |target: &LiteralTarget, start: usize, end: usize| match *target {
             LiteralTarget::Rule { rule, kind, case_sensitive, ref text } => {
@@ -572,7 +572,6 @@ impl Matcher {
         self.start_trie.for_each_prefix_of(bytes, |id, len| on_literal(&self.start_targets[id as usize], 0, len));
         let tier = self.literal_tiers.iter().find(|tier| features.chars <= tier.max_chars);
         if let Some(scanner) = tier.and_then(|tier| tier.scanner(features.sentence)) {
-            let lowered = &mut scratch.lowered;
             lowered.clear();
             lowered.extend(bytes.iter().map(u8::to_ascii_lowercase));
             // No literal starts before the leftmost match of any.
@@ -595,9 +594,8 @@ impl Matcher {
         }
         candidates.sort_unstable();
         candidates.dedup();
-        let candidates = std::mem::take(&mut scratch.regex_candidates);
-        let caches = scratch.regex_caches(self);
-        for &index in &candidates {
+        let caches = RegexCaches::for_matcher(regex_caches, self);
+        for &index in candidates.iter() {
             let filtered = &self.filtered_regexes[index as usize];
             let info = &self.rules[filtered.rule as usize];
             if info.allows(features) {
@@ -607,8 +605,6 @@ impl Matcher {
                 }
             }
         }
-        scratch.regex_candidates = candidates;
-        let caches = scratch.regex_caches(self);
         for (group, cache) in self.regex_groups.iter().zip(&mut caches.groups) {
             let first_byte_fits = bytes.first().is_some_and(|&byte| group.first_bytes.contains(byte));
             if features.chars > group.max_chars || (group.skips_sentences && features.sentence) || !first_byte_fits {
@@ -638,12 +634,12 @@ mod tests {
 
     use super::*;
     use crate::classify::match_view;
+    use crate::normalize::{NormalizeOptions, Normalizer, Scratch};
 
     /// A rule's pattern as the regex crate's syntax: case-insensitive unless the rule says not.
     fn regex_source(rule: &Rule, pattern: &str) -> String {
         if rule.case_sensitive { pattern.to_string() } else { format!("(?i){pattern}") }
     }
-    use crate::normalize::{NormalizeOptions, Normalizer, Scratch};
 
     /// Every rule checked on its own, without trie, automaton or prefilters.
     fn reference_find(rules: &RuleSet, regexes: &[Vec<Regex>], view: &str, features: &LineFeatures) -> Matches {
