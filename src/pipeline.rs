@@ -8,7 +8,7 @@
 //! output is the same bytes whatever the number of threads.
 
 use std::io::Read;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::sync::mpsc::sync_channel;
 
 use crate::classify::{
@@ -37,10 +37,35 @@ pub(crate) struct Engine {
     /// Classifiers between runs: their regex caches take a while to warm up and memory in
     /// proportion to the rules, which a run per small document (a file of a tree, a JSONL
     /// record) would otherwise pay each time.
-    pub idle_classifiers: Mutex<Vec<Classifier>>,
+    pub idle_classifiers: Pool<Classifier>,
     /// The state of finished runs, for the same reason: a run per small document would
     /// otherwise allocate its block, window entries and counters afresh each time.
-    pub idle_runs: Mutex<Vec<RunState>>,
+    pub idle_runs: Pool<RunState>,
+}
+
+/// Values kept between runs, taken and given back by any thread.
+#[derive(Debug)]
+pub(crate) struct Pool<T>(Mutex<Vec<T>>);
+
+impl<T> Default for Pool<T> {
+    fn default() -> Self {
+        Self(Mutex::new(Vec::new()))
+    }
+}
+
+impl<T> Pool<T> {
+    fn take(&self) -> Option<T> {
+        self.values().pop()
+    }
+
+    fn give_back(&self, value: T) {
+        self.values().push(value);
+    }
+
+    fn values(&self) -> MutexGuard<'_, Vec<T>> {
+        // A poisoned lock only means another thread panicked while pushing or popping.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,21 +120,17 @@ struct PooledClassifier<'e> {
 
 impl Drop for PooledClassifier<'_> {
     fn drop(&mut self) {
-        let classifier = std::mem::take(&mut self.classifier);
-        // A poisoned lock only means another thread panicked while pushing or popping.
-        self.engine.idle_classifiers.lock().unwrap_or_else(PoisonError::into_inner).push(classifier);
+        self.engine.idle_classifiers.give_back(std::mem::take(&mut self.classifier));
     }
 }
 
 impl Engine {
     fn take_classifier(&self) -> PooledClassifier<'_> {
-        let idle = self.idle_classifiers.lock().unwrap_or_else(PoisonError::into_inner).pop();
-        PooledClassifier { engine: self, classifier: idle.unwrap_or_default() }
+        PooledClassifier { engine: self, classifier: self.idle_classifiers.take().unwrap_or_default() }
     }
 
     fn take_run_state(&self) -> RunState {
-        let idle = self.idle_runs.lock().unwrap_or_else(PoisonError::into_inner).pop();
-        idle.unwrap_or_else(|| RunState {
+        self.idle_runs.take().unwrap_or_else(|| RunState {
             read_buffers: ReadBuffers::default(),
             block: ClassifiedBlock::default(),
             context: DocumentContext::new(self.context),
@@ -122,7 +143,7 @@ impl Engine {
     /// may have stopped halfway through a document.
     fn give_back_run_state(&self, mut state: RunState) {
         state.dropped.fill((0, 0));
-        self.idle_runs.lock().unwrap_or_else(PoisonError::into_inner).push(state);
+        self.idle_runs.give_back(state);
     }
 }
 
@@ -424,6 +445,8 @@ impl Engine {
                 });
             }
             drop(done_tx);
+            // Moved into this closure so that returning from it, early or not, closes the queue
+            // and lets the workers finish: otherwise the scope would wait for them forever.
             let to_workers = to_workers;
             // Classified blocks that came back before their turn, at their sequence number
             // modulo the limit: at most that many are in flight, so they never collide.
