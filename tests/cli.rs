@@ -138,6 +138,17 @@ fn invalid_rules_are_reported_with_file_rule_and_problem() {
         .code(2)
         .stdout("")
         .stderr(predicate::str::contains("bad.toml").and(predicate::str::contains("rule \"broken\"")).and(predicate::str::contains("invalid regex")));
+    // Well-formed syntax naming an unknown Unicode class: found when the rules are compiled,
+    // and reported the same way.
+    fs::write(&rules, "[[rule]]\nid = \"no-class\"\ncategory = \"ads\"\nregex = '\\p{NoSuchClass}'\n").unwrap();
+    dechrome()
+        .arg("--rules")
+        .arg(&rules)
+        .write_stdin("text\n")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("bad.toml").and(predicate::str::contains("rule \"no-class\"")).and(predicate::str::contains("invalid regex")));
     dechrome()
         .args(["--disable", "no-such-rule"])
         .write_stdin("text\n")

@@ -52,9 +52,8 @@ impl RegexPrefilter {
             // Taken from the regex as it runs, so every case variant is among the literals. A
             // regex whose first bytes rule out most lines is cheaper in a group.
             (RegexPrefilter::Unfiltered, _) => {
-                let running = folded.unwrap_or(hir);
-                let starts_anywhere = FirstBytes::of(running).len() > FEW_FIRST_BYTES;
-                starts_anywhere.then(|| rare_bytes(running)).flatten().map_or(Self::Unfiltered, Self::AnyByte)
+                let starts_anywhere = FirstBytes::of(folded.unwrap_or(hir)).len() > FEW_FIRST_BYTES;
+                starts_anywhere.then(|| rare_bytes(hir, folded)).flatten().map_or(Self::Unfiltered, Self::AnyByte)
             }
             (prefilter, _) => prefilter,
         }
@@ -87,12 +86,26 @@ const MAX_RARE_BYTES: usize = 3;
 const RARE_BYTE_FREQUENCY: f32 = 0.5;
 
 /// The rarest byte of each literal that every match of `hir` contains, when they are few and
-/// all rare in prose.
-fn rare_bytes(hir: &Hir) -> Option<Vec<u8>> {
-    let mut bytes: Vec<u8> = required(hir)?
-        .iter()
-        .map(|literal| literal.iter().copied().min_by(|a, b| byte_frequency(*a).total_cmp(&byte_frequency(*b))))
-        .collect::<Option<_>>()?;
+/// all rare in prose; `folded` as in [`RegexPrefilter::of`].
+///
+/// The literals are taken from the case-sensitive parse, with the other case of an ASCII letter
+/// added, for the same reason as there, and because extracting them from a long case-folded
+/// regex (every letter a class) takes milliseconds.
+fn rare_bytes(hir: &Hir, folded: Option<&Hir>) -> Option<Vec<u8>> {
+    let mut literals = required(hir)?;
+    if let Some(folded) = folded
+        && literals.iter().any(|l| has_non_ascii_case(l))
+    {
+        literals = required(folded)?;
+    }
+    let mut bytes = Vec::new();
+    for literal in &literals {
+        let rarest = literal.iter().copied().min_by(|a, b| byte_frequency(*a).total_cmp(&byte_frequency(*b)))?;
+        bytes.push(rarest);
+        if folded.is_some() && rarest.is_ascii_alphabetic() {
+            bytes.push(rarest ^ 0x20);
+        }
+    }
     bytes.sort_unstable();
     bytes.dedup();
     let rare = bytes.iter().all(|&b| byte_frequency(b) <= RARE_BYTE_FREQUENCY);
@@ -378,6 +391,10 @@ mod tests {
         assert_eq!(prefilter(r"^[^|]{1,40}( \| [^|]{1,40}){2,}$"), RegexPrefilter::AnyByte(vec![b'|']));
         assert_eq!(prefilter(r"^[^/]{1,30}( / [^/]{1,30}){2,}$"), RegexPrefilter::AnyByte(vec![b'/']));
         assert_eq!(prefilter("^[^|•]{1,40}( ?[|•] ?[^|•]{1,40}){2,}$"), RegexPrefilter::AnyByte(vec![b'|', 0xe2]));
+        // A rare letter is looked for in both cases (the rule is case-insensitive); a literal
+        // with non-ASCII cased letters is taken in every case, whose rarest byte here is shared.
+        assert_eq!(prefilter(r"^[^|]{1,40} jazz [^|]{1,40}$"), RegexPrefilter::AnyByte(vec![b'Z', b'z']));
+        assert_eq!(prefilter(r"^[^|]{1,40} ñu [^|]{1,40}$"), RegexPrefilter::AnyByte(vec![0xc3]));
         // Common bytes (letters, the space) are no filter.
         assert_eq!(prefilter(r"^[^x]{1,40} and [^x]{1,40}$"), RegexPrefilter::Unfiltered);
         // A run through the words, at the start or after optional parts, keeps the literals.
