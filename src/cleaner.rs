@@ -183,9 +183,20 @@ impl CleanerBuilder {
             return Err(Error::Setting("compile_threads must be at least 1".into()));
         }
         let rules = self.rule_set()?;
+        // The normalizer's tables are built beside the matcher when there are threads to spare.
+        let (matcher, normalizer) = std::thread::scope(|scope| {
+            let normalizer = (compile_threads > 1).then(|| scope.spawn(|| Normalizer::new(self.normalize)));
+            let matcher = Matcher::new(&rules, compile_threads);
+            let normalizer = match normalizer {
+                Some(building) => building.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                None => Normalizer::new(self.normalize),
+            };
+            (matcher, normalizer)
+        });
+        let matcher = matcher?;
         let engine = Engine {
-            matcher: Matcher::new(&rules, compile_threads)?,
-            normalizer: Normalizer::new(self.normalize),
+            matcher,
+            normalizer,
             context: ContextSettings {
                 header_lines: self.header_lines,
                 footer_lines: self.footer_lines,

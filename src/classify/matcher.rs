@@ -516,12 +516,24 @@ impl Matcher {
         if RuleRef::try_from(infos.len()).is_err() {
             return Err(Error::Setting(format!("too many rules ({})", rules.len())));
         }
-        let literal_tiers = parts.literal_tiers()?;
+        // The literal automata and the regex groups do not depend on each other.
+        let (literal_tiers, group_sets) = std::thread::scope(|scope| {
+            let tiers = (threads > 1).then(|| scope.spawn(|| parts.literal_tiers()));
+            let group_sets = map_in_parallel(&parts.unfiltered, threads, |bucket| {
+                LineRegex::new(&bucket.hirs, REGEX_SIZE_LIMIT)
+                    .map_err(|e| Error::Setting(format!("cannot build the regex set: {e}")))
+            });
+            let tiers = match tiers {
+                Some(building) => building.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                None => parts.literal_tiers(),
+            };
+            (tiers, group_sets)
+        });
+        let literal_tiers = literal_tiers?;
         let mut regex_groups = Vec::with_capacity(parts.unfiltered.len());
-        for UnfilteredBucket { max_chars, skips_sentences, first_bytes, hirs, rules, .. } in parts.unfiltered {
-            let set = LineRegex::new(&hirs, REGEX_SIZE_LIMIT)
-                .map_err(|e| Error::Setting(format!("cannot build the regex set: {e}")))?;
-            regex_groups.push(RegexGroup { set, rules, first_bytes, max_chars, skips_sentences });
+        for (bucket, set) in parts.unfiltered.into_iter().zip(group_sets) {
+            let UnfilteredBucket { max_chars, skips_sentences, first_bytes, rules, .. } = bucket;
+            regex_groups.push(RegexGroup { set: set?, rules, first_bytes, max_chars, skips_sentences });
         }
         Ok(Self {
             id: NEXT_MATCHER_ID.fetch_add(1, Ordering::Relaxed),
