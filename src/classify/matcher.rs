@@ -17,7 +17,7 @@ use regex_syntax::hir::Hir;
 
 use super::features::LineFeatures;
 use super::line_regex::{LineRegex, LineRegexCache};
-use super::prefilter::{FirstBytes, RegexPrefilter, byte_frequency};
+use super::prefilter::{ByteSet, RegexPrefilter, byte_frequency};
 use super::prefix_trie::{PatternId, PrefixTrie, PrefixTrieBuilder};
 use crate::error::{Error, Result};
 use crate::parallel::map_in_parallel;
@@ -164,7 +164,9 @@ struct RegexGroup {
     rules: Vec<RuleRef>,
     /// Lines starting with another byte cannot match: most lines skip a group of anchored
     /// regexes without running it.
-    first_bytes: FirstBytes,
+    first_bytes: ByteSet,
+    /// The same for the last byte, when every regex of the group is anchored with `$`.
+    last_bytes: ByteSet,
     /// No rule in the group fires on a line longer than this many characters.
     max_chars: usize,
     /// Every rule in the group skips sentence-shaped lines.
@@ -330,7 +332,8 @@ fn rare_piece(literal: &[u8]) -> (usize, &[u8]) {
 /// any byte: one future `RegexGroup`.
 struct UnfilteredBucket {
     tier: usize,
-    first_bytes: FirstBytes,
+    first_bytes: ByteSet,
+    last_bytes: ByteSet,
     /// The longest guard of its rules, in characters (`usize::MAX`: some rule has none).
     max_chars: usize,
     skips_sentences: bool,
@@ -380,26 +383,28 @@ impl MatcherParts {
     }
 
     fn add_regex(&mut self, rule: &Rule, rule_ref: RuleRef, compiled: CompiledRegex) -> Result<()> {
-        let CompiledRegex { hir, prefilter, first_bytes, regex } = compiled;
+        let CompiledRegex { hir, prefilter, first_bytes, last_bytes, regex } = compiled;
         let Some(regex) = regex else {
             let (tier, skips_sentences) = (regex_tier(rule.max_chars), rule.skip_sentences);
             let max_chars = rule.max_chars.unwrap_or(usize::MAX);
             // Regexes that may start with any byte go apart, so they do not make the others run
             // on every line.
-            let any_start = first_bytes == FirstBytes::ALL;
+            let any_start = first_bytes == ByteSet::ALL;
             let bucket = self.unfiltered.iter_mut().find(|b| {
-                b.tier == tier && b.skips_sentences == skips_sentences && (b.first_bytes == FirstBytes::ALL) == any_start
+                b.tier == tier && b.skips_sentences == skips_sentences && (b.first_bytes == ByteSet::ALL) == any_start
             });
             match bucket {
                 Some(bucket) => {
                     bucket.max_chars = bucket.max_chars.max(max_chars);
                     bucket.first_bytes.add(&first_bytes);
+                    bucket.last_bytes.add(&last_bytes);
                     bucket.hirs.push(hir);
                     bucket.rules.push(rule_ref);
                 }
                 None => self.unfiltered.push(UnfilteredBucket {
                     tier,
                     first_bytes,
+                    last_bytes,
                     max_chars,
                     skips_sentences,
                     hirs: vec![hir],
@@ -435,7 +440,8 @@ struct CompiledRegex {
     /// The regex as it runs: case folded for a case-insensitive rule.
     hir: Hir,
     prefilter: RegexPrefilter,
-    first_bytes: FirstBytes,
+    first_bytes: ByteSet,
+    last_bytes: ByteSet,
     regex: Option<LineRegex>,
 }
 
@@ -451,7 +457,8 @@ fn compile_regex(rule: &Rule, pattern: &str) -> Result<CompiledRegex> {
     let unfolded = parse(false)?;
     let prefilter = RegexPrefilter::of(&unfolded, folded.as_ref());
     let hir = folded.unwrap_or(unfolded);
-    let first_bytes = FirstBytes::of(&hir);
+    let first_bytes = ByteSet::first_of(&hir);
+    let last_bytes = ByteSet::last_of(&hir);
     let regex = if prefilter == RegexPrefilter::Unfiltered {
         None
     } else {
@@ -459,7 +466,7 @@ fn compile_regex(rule: &Rule, pattern: &str) -> Result<CompiledRegex> {
             .map_err(|e| rule_error(rule, format!("cannot compile regex {pattern:?}: {e}")))?;
         Some(regex)
     };
-    Ok(CompiledRegex { hir, prefilter, first_bytes, regex })
+    Ok(CompiledRegex { hir, prefilter, first_bytes, last_bytes, regex })
 }
 
 impl Matcher {
@@ -532,8 +539,8 @@ impl Matcher {
         let literal_tiers = literal_tiers?;
         let mut regex_groups = Vec::with_capacity(parts.unfiltered.len());
         for (bucket, set) in parts.unfiltered.into_iter().zip(group_sets) {
-            let UnfilteredBucket { max_chars, skips_sentences, first_bytes, rules, .. } = bucket;
-            regex_groups.push(RegexGroup { set: set?, rules, first_bytes, max_chars, skips_sentences });
+            let UnfilteredBucket { max_chars, skips_sentences, first_bytes, last_bytes, rules, .. } = bucket;
+            regex_groups.push(RegexGroup { set: set?, rules, first_bytes, last_bytes, max_chars, skips_sentences });
         }
         Ok(Self {
             id: NEXT_MATCHER_ID.fetch_add(1, Ordering::Relaxed),
@@ -618,8 +625,9 @@ impl Matcher {
             }
         }
         for (group, cache) in self.regex_groups.iter().zip(&mut caches.groups) {
-            let first_byte_fits = bytes.first().is_some_and(|&byte| group.first_bytes.contains(byte));
-            if features.chars > group.max_chars || (group.skips_sentences && features.sentence) || !first_byte_fits {
+            let ends_fit = bytes.first().is_some_and(|&byte| group.first_bytes.contains(byte))
+                && bytes.last().is_some_and(|&byte| group.last_bytes.contains(byte));
+            if features.chars > group.max_chars || (group.skips_sentences && features.sentence) || !ends_fit {
                 continue;
             }
             let cache = cache.get_or_insert_with(|| group.set.cache());

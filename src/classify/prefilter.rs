@@ -52,7 +52,7 @@ impl RegexPrefilter {
             // Taken from the regex as it runs, so every case variant is among the literals. A
             // regex whose first bytes rule out most lines is cheaper in a group.
             (RegexPrefilter::Unfiltered, _) => {
-                let starts_anywhere = FirstBytes::of(folded.unwrap_or(hir)).len() > FEW_FIRST_BYTES;
+                let starts_anywhere = ByteSet::first_of(folded.unwrap_or(hir)).len() > FEW_FIRST_BYTES;
                 starts_anywhere.then(|| rare_bytes(hir, folded)).flatten().map_or(Self::Unfiltered, Self::AnyByte)
             }
             (prefilter, _) => prefilter,
@@ -129,25 +129,39 @@ pub(crate) fn byte_frequency(byte: u8) -> f32 {
     }
 }
 
-/// The bytes a line may start with for a regex to match it: for a regex anchored with `^`, the
-/// first bytes of its matches; every byte for any other regex. A cheap test before running
-/// a group of anchored regexes on a line.
+/// A set of bytes: those a line may start (or end) with for an anchored regex to match it.
+/// A cheap test before running a group of regexes on a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct FirstBytes([u64; 4]);
+pub(crate) struct ByteSet([u64; 4]);
 
-impl FirstBytes {
+/// Which end of a match [`edge_bytes`] looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Edge {
+    First,
+    Last,
+}
+
+impl ByteSet {
     const NONE: Self = Self([0; 4]);
     pub(crate) const ALL: Self = Self([u64::MAX; 4]);
 
-    /// The first bytes of matches of `hir`, which must be the regex as it runs (case folded).
-    pub(crate) fn of(hir: &Hir) -> Self {
-        if !hir.properties().look_set_prefix().contains(Look::Start) {
-            return Self::ALL;
-        }
-        match first_bytes(hir) {
-            (set, false) => set,
-            // It can match the empty string at the start: then any line.
-            (_, true) => Self::ALL,
+    /// For a regex anchored with `^`, the first bytes of its matches; every byte for any other
+    /// regex. `hir` must be the regex as it runs (case folded).
+    pub(crate) fn first_of(hir: &Hir) -> Self {
+        Self::edge_of(hir, hir.properties().look_set_prefix().contains(Look::Start), Edge::First)
+    }
+
+    /// For a regex anchored with `$`, the last bytes of its matches; every byte for any other
+    /// regex. `hir` must be the regex as it runs (case folded).
+    pub(crate) fn last_of(hir: &Hir) -> Self {
+        Self::edge_of(hir, hir.properties().look_set_suffix().contains(Look::End), Edge::Last)
+    }
+
+    fn edge_of(hir: &Hir, anchored: bool, edge: Edge) -> Self {
+        match edge_bytes(hir, edge) {
+            (set, false) if anchored => set,
+            // Not anchored, or it can match the empty string at that end: then any line.
+            _ => Self::ALL,
         }
     }
 
@@ -172,19 +186,32 @@ impl FirstBytes {
     }
 }
 
-/// The first bytes of the non-empty matches of `hir`, and whether it can match the empty string.
-fn first_bytes(hir: &Hir) -> (FirstBytes, bool) {
-    let mut set = FirstBytes::NONE;
+/// The first (or last) bytes of the non-empty matches of `hir`, and whether it can match the
+/// empty string.
+fn edge_bytes(hir: &Hir, edge: Edge) -> (ByteSet, bool) {
+    let mut set = ByteSet::NONE;
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => return (set, true),
-        HirKind::Literal(literal) => match literal.0.first() {
+        HirKind::Literal(literal) => match if edge == Edge::First { literal.0.first() } else { literal.0.last() } {
             Some(&byte) => set.add_range(byte, byte),
             None => return (set, true),
         },
-        // UTF-8 keeps code point order, so the lead bytes of a range's ends bound its lead bytes.
         HirKind::Class(Class::Unicode(class)) => {
             for range in class.ranges() {
-                set.add_range(utf8_lead(range.start()), utf8_lead(range.end()));
+                match edge {
+                    // UTF-8 keeps code point order, so the lead bytes of a range's ends bound
+                    // its lead bytes.
+                    Edge::First => set.add_range(utf8_lead(range.start()), utf8_lead(range.end())),
+                    // A character outside ASCII ends with a continuation byte.
+                    Edge::Last => {
+                        if range.start().is_ascii() {
+                            set.add_range(range.start() as u8, range.end().min('\x7f') as u8);
+                        }
+                        if !range.end().is_ascii() {
+                            set.add_range(0x80, 0xbf);
+                        }
+                    }
+                }
             }
         }
         HirKind::Class(Class::Bytes(class)) => {
@@ -192,23 +219,25 @@ fn first_bytes(hir: &Hir) -> (FirstBytes, bool) {
                 set.add_range(range.start(), range.end());
             }
         }
-        HirKind::Capture(capture) => return first_bytes(&capture.sub),
+        HirKind::Capture(capture) => return edge_bytes(&capture.sub, edge),
         HirKind::Repetition(repetition) => {
-            let (sub, empty) = first_bytes(&repetition.sub);
+            let (sub, empty) = edge_bytes(&repetition.sub, edge);
             return (sub, empty || repetition.min == 0);
         }
         HirKind::Alternation(branches) => {
             let mut any_empty = false;
             for branch in branches {
-                let (branch_set, empty) = first_bytes(branch);
+                let (branch_set, empty) = edge_bytes(branch, edge);
                 set.add(&branch_set);
                 any_empty |= empty;
             }
             return (set, any_empty);
         }
         HirKind::Concat(parts) => {
-            for part in parts {
-                let (part_set, empty) = first_bytes(part);
+            let mut from_the_edge = parts.iter();
+            let mut next = || if edge == Edge::First { from_the_edge.next() } else { from_the_edge.next_back() };
+            while let Some(part) = next() {
+                let (part_set, empty) = edge_bytes(part, edge);
                 set.add(&part_set);
                 if !empty {
                     return (set, false);
@@ -419,8 +448,8 @@ mod tests {
         let starts: Vec<char> = (0u32..0x3000).chain([0x1e9e, 0x212a, 0x2039, 0x2190, 0xff10]).filter_map(char::from_u32).collect();
         for pattern in patterns {
             let hir = regex_syntax::parse(pattern).unwrap();
-            let first = FirstBytes::of(&hir);
-            assert_ne!(first, FirstBytes::ALL, "{pattern}");
+            let first = ByteSet::first_of(&hir);
+            assert_ne!(first, ByteSet::ALL, "{pattern}");
             let regex = regex::Regex::new(pattern).unwrap();
             for &c in &starts {
                 for rest in ["", "0:00", "1_ab_c", "ictures by x", "ext Smith is", " site uses cookies", "revious", "12"] {
@@ -431,9 +460,45 @@ mod tests {
                 }
             }
         }
-        assert!(FirstBytes::of(&regex_syntax::parse(r"(?i)^(we|our) use").unwrap()).contains(b'W'));
-        assert!(!FirstBytes::of(&regex_syntax::parse(r"(?i)^(we|our) use").unwrap()).contains(b'x'));
-        assert_eq!(FirstBytes::of(&regex_syntax::parse(r"cookies").unwrap()), FirstBytes::ALL);
-        assert_eq!(FirstBytes::of(&regex_syntax::parse(r"^(x)?").unwrap()), FirstBytes::ALL);
+        assert!(ByteSet::first_of(&regex_syntax::parse(r"(?i)^(we|our) use").unwrap()).contains(b'W'));
+        assert!(!ByteSet::first_of(&regex_syntax::parse(r"(?i)^(we|our) use").unwrap()).contains(b'x'));
+        assert_eq!(ByteSet::first_of(&regex_syntax::parse(r"cookies").unwrap()), ByteSet::ALL);
+        assert_eq!(ByteSet::first_of(&regex_syntax::parse(r"^(x)?").unwrap()), ByteSet::ALL);
+    }
+
+    /// The same for the last byte of a line and regexes anchored with `$`.
+    #[test]
+    fn last_bytes_never_exclude_a_match() {
+        let patterns = [
+            r"^[^«]{1,40} (›|»|▼|▶)( *‹)?$|(?i)^(back to|return to) (the )?menu$",
+            r"^[#№]?\d{1,3}$",
+            r"(?i)^(video:? *)?\(?[0-9]{1,2}:[0-9]{2}\)?( min(ute)?s?)?$",
+            r"(?i)^[0-9.,]+[km]? ?(fans|followers)( (like|follow))?$",
+            r"(?i)(facebook|twitter) *[|,/•·]?$",
+            r"\p{Lu}\p{Ll}+ \(\d{1,5}\)$",
+            r"(?i)continues below( the ad)?\.?$",
+        ];
+        let ends: Vec<char> = (0u32..0x3000).chain([0x1e9e, 0x212a, 0x2039, 0x2190, 0xff10]).filter_map(char::from_u32).collect();
+        for pattern in patterns {
+            let hir = regex_syntax::parse(pattern).unwrap();
+            let last = ByteSet::last_of(&hir);
+            assert_ne!(last, ByteSet::ALL, "{pattern}");
+            let regex = regex::Regex::new(pattern).unwrap();
+            let mut matched = 0;
+            for &c in &ends {
+                for before in ["Home ", "back to the men", "12", "video: 1:2", "1,200 follower", "Share: twitter ", "Sports (1", "continues below the ad"] {
+                    let line = format!("{before}{c}");
+                    if regex.is_match(&line) {
+                        matched += 1;
+                        assert!(last.contains(*line.as_bytes().last().unwrap()), "{pattern} matches {line:?}");
+                    }
+                }
+            }
+            assert!(matched > 0, "no sample line matches {pattern}");
+        }
+        assert!(ByteSet::last_of(&regex_syntax::parse(r"(?i)menu$").unwrap()).contains(b'U'));
+        assert!(!ByteSet::last_of(&regex_syntax::parse(r"(?i)menu$").unwrap()).contains(b'x'));
+        assert_eq!(ByteSet::last_of(&regex_syntax::parse(r"^menu").unwrap()), ByteSet::ALL);
+        assert_eq!(ByteSet::last_of(&regex_syntax::parse(r"menu( x)?|x*$").unwrap()), ByteSet::ALL);
     }
 }
