@@ -53,6 +53,8 @@ fn make_tree(root: &Path) {
     write(&root.join("sub/deeper/c.md"), PAGE_C);
     write(&root.join(".hidden/d.txt"), PAGE_A);
     write(&root.join(".e.txt"), PAGE_C);
+    // Longer than the first read of a file (8 KiB), so the rest is read after it.
+    write(&root.join("long/f.txt"), [PAGE_A, PAGE_B, PAGE_C].concat().repeat(120));
     for (i, (name, bytes)) in seeds().into_iter().enumerate() {
         write(&root.join(format!("seeds/{}/{name}", i % 2)), bytes);
     }
@@ -100,7 +102,8 @@ fn mirror_writes_every_file_at_its_relative_path_as_stdin_mode_would() {
     for (path, original) in &inputs {
         assert_eq!(outputs[path], clean_default(original), "{}", path.display());
     }
-    for name in ["a.txt", "sub/b.txt", ".e.txt"] {
+    assert!(inputs[Path::new("long/f.txt")].len() > 3 * 8192);
+    for name in ["a.txt", "sub/b.txt", ".e.txt", "long/f.txt"] {
         assert_eq!(outputs[Path::new(name)], clean_stdin(&inputs[Path::new(name)]), "{name} as on stdin");
     }
     let a = String::from_utf8(outputs[Path::new("a.txt")].clone()).unwrap();
