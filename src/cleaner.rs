@@ -222,7 +222,7 @@ impl CleanerBuilder {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Cleaner {
-    engine: Arc<Engine>,
+    pub(crate) engine: Arc<Engine>,
     rules: Arc<RuleSet>,
 }
 

@@ -12,7 +12,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::sync::mpsc::sync_channel;
 
 use crate::classify::{
-    ContextSettings, DocumentContext, Entry, LineFeatures, MatchScratch, Matcher, Matches, Verdict, match_view,
+    ContextSettings, DocumentContext, Entry, LineFeatures, MatchScratch, Matcher, Matches, RecentLines, Verdict,
+    match_view,
 };
 use crate::error::{Error, Result};
 use crate::input::{Block, BlockReader, Frame, ReadBuffers, decode_piece, for_each_frame};
@@ -110,6 +111,7 @@ pub(crate) struct Classifier {
     normalized: String,
     view: String,
     matches: MatchScratch,
+    recent: RecentLines,
 }
 
 /// A classifier taken from [`Engine::idle_classifiers`] and given back when dropped.
@@ -202,6 +204,12 @@ impl Classifier {
                     push(kind, raw, raw, input_bytes, LineFeatures::default(), Matches::default(), None);
                 }
                 Frame::Line { text: raw, input_bytes } => {
+                    let slot = RecentLines::slot_of(raw);
+                    if let Some(known) = slot.and_then(|slot| self.recent.get(slot, raw)) {
+                        let (features, matches, duplicate_key) = (known.features, known.matches, known.duplicate_key);
+                        push(LineKind::Text, known.text(raw), raw, input_bytes, features, matches, duplicate_key);
+                        return;
+                    }
                     let (line, features, view) = match clean_ascii_spaces(raw.as_bytes()) {
                         // Normalization leaves such a line as it is, and it is its own view.
                         Some(spaces) => (raw, LineFeatures::of_clean_ascii(raw, spaces), raw),
@@ -218,6 +226,9 @@ impl Classifier {
                     let matches = engine.matcher.find(view, &features, &mut self.matches);
                     let duplicate_key = engine.context.duplicate_key(line, &features);
                     push(LineKind::Text, line, raw, input_bytes, features, matches, duplicate_key);
+                    if let Some(slot) = slot {
+                        self.recent.remember(slot, raw, line, features, matches, duplicate_key);
+                    }
                 }
             }),
         }
@@ -512,6 +523,7 @@ impl Engine {
 mod tests {
     use std::io;
 
+    use super::*;
     use crate::Cleaner;
     use crate::sink::{LineRecord, Sink};
 
@@ -528,6 +540,39 @@ mod tests {
         fn end_document(&mut self, _: bool) -> io::Result<()> {
             Ok(())
         }
+    }
+
+    /// A line classified again from the table of recent lines gets what classifying it afresh
+    /// gets: lines that need normalization or match rules, repeated among enough other lines
+    /// that they are pushed out of the table and come back.
+    #[test]
+    fn recent_lines_give_what_classifying_afresh_gives() {
+        let cleaner = Cleaner::builder().build().unwrap_or_else(|e| panic!("{e}"));
+        let engine = &cleaner.engine;
+        let mut lines: Vec<String> = ["Advertisement", "please wait", "It\u{2019}s  \u{201c}done\u{201d}", "Share\u{a0}this", "0:00 0:01:03 0:00"]
+            .map(String::from)
+            .to_vec();
+        lines.extend((0..2000).map(|i| format!("Item \u{201c}{i}\u{201d}  of the list")));
+        let input: String = lines.iter().cycle().take(6000).map(|line| format!("{line}\n")).collect();
+        let classify = |classifier: &mut Classifier, text: &str| {
+            let mut block = ClassifiedBlock { input: text.as_bytes().to_vec(), kind: Some(Block::Lines), ..Default::default() };
+            classifier.classify(engine, &mut block, true);
+            block
+        };
+        let warm = classify(&mut Classifier::default(), &input);
+        let mut text_start = 0;
+        let mut compared = 0;
+        for (line, input_line) in warm.lines.iter().zip(input.lines()) {
+            let text = &warm.text[text_start..line.text_end];
+            text_start = line.text_end;
+            let fresh = classify(&mut Classifier::default(), &format!("{input_line}\n"));
+            let expected = &fresh.lines[0];
+            assert_eq!((line.kind, text), (expected.kind, fresh.text.as_str()), "{input_line:?}");
+            assert_eq!((line.features, line.matches, line.duplicate_key), (expected.features, expected.matches, expected.duplicate_key), "{input_line:?}");
+            compared += 1;
+        }
+        assert_eq!(compared, 6000);
+        assert!(warm.lines.iter().any(|line| line.matches != Matches::default()), "some lines match rules");
     }
 
     /// The state of a run that stopped halfway is not reused: the next run starts clean.

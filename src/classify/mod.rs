@@ -6,7 +6,8 @@
 //!   literal prefilters ([`prefilter`], [`prefix_trie`]);
 //! - [`context`]: decisions that need neighbours (zones, "drop the title before", blocks,
 //!   rest-of-document, duplicates), made over a bounded window of lines described by
-//!   [`features`].
+//!   [`features`];
+//! - [`recent`]: what was found for recent short lines, which chrome repeats.
 
 mod context;
 mod features;
@@ -14,9 +15,11 @@ mod line_regex;
 mod matcher;
 mod prefilter;
 mod prefix_trie;
+mod recent;
 mod view;
 
 pub(crate) use context::{ContextSettings, DocumentContext, Entry, Verdict};
 pub(crate) use features::LineFeatures;
 pub(crate) use matcher::{MatchScratch, Matcher, Matches};
+pub(crate) use recent::RecentLines;
 pub(crate) use view::{match_view, match_view_of_pattern};
