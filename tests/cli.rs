@@ -129,26 +129,18 @@ fn user_rules_add_and_disable_removes() {
 fn invalid_rules_are_reported_with_file_rule_and_problem() {
     let dir = tempfile::tempdir().unwrap();
     let rules = dir.path().join("bad.toml");
-    fs::write(&rules, "[[rule]]\nid = \"broken\"\ncategory = \"ads\"\nregex = \"([a-z\"\n").unwrap();
-    dechrome()
-        .arg("--rules")
-        .arg(&rules)
-        .write_stdin("text\n")
-        .assert()
-        .code(2)
-        .stdout("")
-        .stderr(predicate::str::contains("bad.toml").and(predicate::str::contains("rule \"broken\"")).and(predicate::str::contains("invalid regex")));
+    let assert_rejected = |id: &str, regex: &str| {
+        fs::write(&rules, format!("[[rule]]\nid = \"{id}\"\ncategory = \"ads\"\nregex = '{regex}'\n")).unwrap();
+        dechrome().arg("--rules").arg(&rules).write_stdin("text\n").assert().code(2).stdout("").stderr(
+            predicate::str::contains("bad.toml")
+                .and(predicate::str::contains(format!("rule \"{id}\"")))
+                .and(predicate::str::contains("invalid regex")),
+        );
+    };
+    assert_rejected("broken", "([a-z");
     // Well-formed syntax naming an unknown Unicode class: found when the rules are compiled,
     // and reported the same way.
-    fs::write(&rules, "[[rule]]\nid = \"no-class\"\ncategory = \"ads\"\nregex = '\\p{NoSuchClass}'\n").unwrap();
-    dechrome()
-        .arg("--rules")
-        .arg(&rules)
-        .write_stdin("text\n")
-        .assert()
-        .code(2)
-        .stdout("")
-        .stderr(predicate::str::contains("bad.toml").and(predicate::str::contains("rule \"no-class\"")).and(predicate::str::contains("invalid regex")));
+    assert_rejected("no-class", r"\p{NoSuchClass}");
     dechrome()
         .args(["--disable", "no-such-rule"])
         .write_stdin("text\n")

@@ -432,8 +432,30 @@ mod tests {
         assert!(matches!(prefilter(r"^copyright$|^.*all rights reserved"), RegexPrefilter::Anywhere(_)));
     }
 
-    /// A line whose first byte is outside the set never matches: checked against the regex on
-    /// lines starting with every character of a sample, for rules shaped like the rule pack's.
+    /// Checks that a line whose first (or last) byte is outside the set `set_of` gives a regex
+    /// never matches: on lines starting (or ending) with every character of a sample, each
+    /// joined to each of `affixes`, for rules shaped like the rule pack's.
+    fn assert_edge_bytes_keep_matches(patterns: &[&str], affixes: &[&str], set_of: fn(&Hir) -> ByteSet, edge: Edge) {
+        let sample: Vec<char> = (0u32..0x3000).chain([0x1e9e, 0x212a, 0x2039, 0x2190, 0xff10]).filter_map(char::from_u32).collect();
+        for pattern in patterns {
+            let set = set_of(&regex_syntax::parse(pattern).unwrap());
+            assert_ne!(set, ByteSet::ALL, "{pattern}");
+            let regex = regex::Regex::new(pattern).unwrap();
+            let mut matched = 0;
+            for &c in &sample {
+                for affix in affixes {
+                    let line = if edge == Edge::First { format!("{c}{affix}") } else { format!("{affix}{c}") };
+                    if regex.is_match(&line) {
+                        matched += 1;
+                        let byte = if edge == Edge::First { line.as_bytes()[0] } else { line.as_bytes()[line.len() - 1] };
+                        assert!(set.contains(byte), "{pattern} matches {line:?}");
+                    }
+                }
+            }
+            assert!(matched > 0, "no sample line matches {pattern}");
+        }
+    }
+
     #[test]
     fn first_bytes_never_exclude_a_match() {
         let patterns = [
@@ -445,28 +467,14 @@ mod tests {
             r"^[#№]?\d{1,3}$",
             r"(?i)^(\(?(photo|image)s?( by)? *[:|] *.)",
         ];
-        let starts: Vec<char> = (0u32..0x3000).chain([0x1e9e, 0x212a, 0x2039, 0x2190, 0xff10]).filter_map(char::from_u32).collect();
-        for pattern in patterns {
-            let hir = regex_syntax::parse(pattern).unwrap();
-            let first = ByteSet::first_of(&hir);
-            assert_ne!(first, ByteSet::ALL, "{pattern}");
-            let regex = regex::Regex::new(pattern).unwrap();
-            for &c in &starts {
-                for rest in ["", "0:00", "1_ab_c", "ictures by x", "ext Smith is", " site uses cookies", "revious", "12"] {
-                    let line = format!("{c}{rest}");
-                    if regex.is_match(&line) {
-                        assert!(first.contains(line.as_bytes()[0]), "{pattern} matches {line:?}");
-                    }
-                }
-            }
-        }
+        let rests = ["", "0:00", "1_ab_c", "hoto: x", "ext Smith is", "e use cookies", "revious", "12"];
+        assert_edge_bytes_keep_matches(&patterns, &rests, ByteSet::first_of, Edge::First);
         assert!(ByteSet::first_of(&regex_syntax::parse(r"(?i)^(we|our) use").unwrap()).contains(b'W'));
         assert!(!ByteSet::first_of(&regex_syntax::parse(r"(?i)^(we|our) use").unwrap()).contains(b'x'));
         assert_eq!(ByteSet::first_of(&regex_syntax::parse(r"cookies").unwrap()), ByteSet::ALL);
         assert_eq!(ByteSet::first_of(&regex_syntax::parse(r"^(x)?").unwrap()), ByteSet::ALL);
     }
 
-    /// The same for the last byte of a line and regexes anchored with `$`.
     #[test]
     fn last_bytes_never_exclude_a_match() {
         let patterns = [
@@ -478,24 +486,8 @@ mod tests {
             r"\p{Lu}\p{Ll}+ \(\d{1,5}\)$",
             r"(?i)continues below( the ad)?\.?$",
         ];
-        let ends: Vec<char> = (0u32..0x3000).chain([0x1e9e, 0x212a, 0x2039, 0x2190, 0xff10]).filter_map(char::from_u32).collect();
-        for pattern in patterns {
-            let hir = regex_syntax::parse(pattern).unwrap();
-            let last = ByteSet::last_of(&hir);
-            assert_ne!(last, ByteSet::ALL, "{pattern}");
-            let regex = regex::Regex::new(pattern).unwrap();
-            let mut matched = 0;
-            for &c in &ends {
-                for before in ["Home ", "back to the men", "12", "video: 1:2", "1,200 follower", "Share: twitter ", "Sports (1", "continues below the ad"] {
-                    let line = format!("{before}{c}");
-                    if regex.is_match(&line) {
-                        matched += 1;
-                        assert!(last.contains(*line.as_bytes().last().unwrap()), "{pattern} matches {line:?}");
-                    }
-                }
-            }
-            assert!(matched > 0, "no sample line matches {pattern}");
-        }
+        let befores = ["Home ", "back to the men", "12", "video: 1:2", "1,200 follower", "Share: twitter ", "Sports (1", "continues below the ad"];
+        assert_edge_bytes_keep_matches(&patterns, &befores, ByteSet::last_of, Edge::Last);
         assert!(ByteSet::last_of(&regex_syntax::parse(r"(?i)menu$").unwrap()).contains(b'U'));
         assert!(!ByteSet::last_of(&regex_syntax::parse(r"(?i)menu$").unwrap()).contains(b'x'));
         assert_eq!(ByteSet::last_of(&regex_syntax::parse(r"^menu").unwrap()), ByteSet::ALL);
