@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::classify::{ContextSettings, Matcher};
 use crate::error::{Error, Result};
 use crate::normalize::{NormalizeOptions, Normalizer};
+use crate::parallel::join_beside;
 use crate::pipeline::Engine;
 use crate::rules::RuleSet;
 use crate::sink::{Sink, TextSink};
@@ -184,15 +185,11 @@ impl CleanerBuilder {
         }
         let rules = self.rule_set()?;
         // The normalizer's tables are built beside the matcher when there are threads to spare.
-        let (matcher, normalizer) = std::thread::scope(|scope| {
-            let normalizer = (compile_threads > 1).then(|| scope.spawn(|| Normalizer::new(self.normalize)));
-            let matcher = Matcher::new(&rules, compile_threads);
-            let normalizer = match normalizer {
-                Some(building) => building.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                None => Normalizer::new(self.normalize),
-            };
-            (matcher, normalizer)
-        });
+        let (normalizer, matcher) = join_beside(
+            compile_threads > 1,
+            || Normalizer::new(self.normalize),
+            || Matcher::new(&rules, compile_threads),
+        );
         let matcher = matcher?;
         let engine = Engine {
             matcher,

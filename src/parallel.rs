@@ -1,4 +1,4 @@
-//! A scoped parallel map, for work that splits into independent items.
+//! Scoped parallel work: a map over independent items, and two independent jobs side by side.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -32,6 +32,19 @@ pub(crate) fn map_in_parallel<T: Sync, U: Send>(items: &[T], threads: usize, f: 
     results.into_iter().map(|(_, result)| result).collect()
 }
 
+/// `side` and `main`'s results: with `spare_thread`, `side` runs on a thread of its own while
+/// `main` runs on the calling thread; otherwise both run here, one after the other.
+pub(crate) fn join_beside<A: Send, B>(spare_thread: bool, side: impl FnOnce() -> A + Send, main: impl FnOnce() -> B) -> (A, B) {
+    if !spare_thread {
+        return (side(), main());
+    }
+    std::thread::scope(|scope| {
+        let beside = scope.spawn(side);
+        let main_result = main();
+        (beside.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), main_result)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,5 +56,15 @@ mod tests {
             assert_eq!(map_in_parallel(&items, threads, |x| x * 2), items.iter().map(|x| x * 2).collect::<Vec<_>>());
         }
         assert!(map_in_parallel(&[] as &[u32], 4, |x| *x).is_empty());
+    }
+
+    #[test]
+    fn join_beside_runs_the_side_job_on_another_thread_only_when_asked() {
+        let here = std::thread::current().id();
+        let on = || std::thread::current().id();
+        assert_eq!(join_beside(false, on, on), (here, here));
+        let (side, main) = join_beside(true, on, on);
+        assert_ne!(side, here);
+        assert_eq!(main, here);
     }
 }

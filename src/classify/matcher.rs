@@ -20,7 +20,7 @@ use super::line_regex::{LineRegex, LineRegexCache};
 use super::prefilter::{ByteSet, RegexPrefilter, byte_frequency};
 use super::prefix_trie::{PatternId, PrefixTrie, PrefixTrieBuilder};
 use crate::error::{Error, Result};
-use crate::parallel::map_in_parallel;
+use crate::parallel::{join_beside, map_in_parallel};
 use crate::rules::{Action, MatchKind, Rule, RuleSet, Zone};
 
 /// Index of a rule in [`Matcher::rules`]; the last index is the duplicate-line pseudo-rule.
@@ -524,18 +524,16 @@ impl Matcher {
             return Err(Error::Setting(format!("too many rules ({})", rules.len())));
         }
         // The literal automata and the regex groups do not depend on each other.
-        let (literal_tiers, group_sets) = std::thread::scope(|scope| {
-            let tiers = (threads > 1).then(|| scope.spawn(|| parts.literal_tiers()));
-            let group_sets = map_in_parallel(&parts.unfiltered, threads, |bucket| {
-                LineRegex::new(&bucket.hirs, REGEX_SIZE_LIMIT)
-                    .map_err(|e| Error::Setting(format!("cannot build the regex set: {e}")))
-            });
-            let tiers = match tiers {
-                Some(building) => building.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                None => parts.literal_tiers(),
-            };
-            (tiers, group_sets)
-        });
+        let (literal_tiers, group_sets) = join_beside(
+            threads > 1,
+            || parts.literal_tiers(),
+            || {
+                map_in_parallel(&parts.unfiltered, threads, |bucket| {
+                    LineRegex::new(&bucket.hirs, REGEX_SIZE_LIMIT)
+                        .map_err(|e| Error::Setting(format!("cannot build the regex set: {e}")))
+                })
+            },
+        );
         let literal_tiers = literal_tiers?;
         let mut regex_groups = Vec::with_capacity(parts.unfiltered.len());
         for (bucket, set) in parts.unfiltered.into_iter().zip(group_sets) {
