@@ -49,8 +49,8 @@ impl RegexPrefilter {
             {
                 Self::from_literals(folded)
             }
-            // Taken from the regex as it runs, so every case variant is among the literals. A
-            // regex whose first bytes rule out most lines is cheaper in a group.
+            // First bytes are taken from the regex as it runs, with every case variant. A regex
+            // whose first bytes rule out most lines is cheaper in a group.
             (RegexPrefilter::Unfiltered, _) => {
                 let starts_anywhere = ByteSet::first_of(folded.unwrap_or(hir)).len() > FEW_FIRST_BYTES;
                 starts_anywhere.then(|| rare_bytes(hir, folded)).flatten().map_or(Self::Unfiltered, Self::AnyByte)

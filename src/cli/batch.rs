@@ -493,11 +493,8 @@ fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
             let mut output = create_output()?;
             // A head shorter than asked for is the whole file: reading on would only meet the end
             // of the file again.
-            let stats = if head.len() < BINARY_CHECK_BYTES as usize {
-                context.cleaner.clean_reader(head.as_slice(), &mut output)?
-            } else {
-                context.cleaner.clean_reader(io::Cursor::new(head).chain(file), &mut output)?
-            };
+            let rest = if head.len() < BINARY_CHECK_BYTES as usize { 0 } else { u64::MAX };
+            let stats = context.cleaner.clean_reader(io::Cursor::new(head).chain(file.take(rest)), &mut output)?;
             output.commit(Some(meta.permissions()), backup.as_deref())?;
             Ok(Done::Text(stats))
         }

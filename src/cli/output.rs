@@ -109,7 +109,9 @@ impl Destination {
                     temp.into_inner().map_err(|e| e.into_error()).with_context(|| target.display().to_string())?;
                 temp.as_file().sync_all().with_context(|| target.display().to_string())?;
                 if let Ok(meta) = fs::metadata(&target) {
-                    temp.as_file().set_permissions(meta.permissions()).with_context(|| format!("{}: cannot copy permissions", target.display()))?;
+                    temp.as_file()
+                        .set_permissions(meta.permissions())
+                        .with_context(|| format!("{}: cannot copy permissions", target.display()))?;
                 }
                 temp.persist(&target)
                     .map_err(|e| e.error)
@@ -166,7 +168,10 @@ impl AtomicFile {
         let target = &self.target;
         if let Some(permissions) = permissions {
             // Through the open file: no second path lookup.
-            self.temp.as_file().set_permissions(permissions).with_context(|| format!("{}: cannot set permissions", target.display()))?;
+            self.temp
+                .as_file()
+                .set_permissions(permissions)
+                .with_context(|| format!("{}: cannot set permissions", target.display()))?;
         }
         if self.fsync {
             self.temp.as_file().sync_all().with_context(|| format!("{}: cannot flush to disk", target.display()))?;
