@@ -3,10 +3,6 @@
 //! This is the seam for classifiers that judge a line by its shape and its neighbours: every
 //! non-blank line in the look-back window carries its [`LineFeatures`].
 
-use std::sync::LazyLock;
-
-use memchr::memmem::Finder;
-
 /// Shape of one normalized, non-blank line.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct LineFeatures {
@@ -22,10 +18,6 @@ pub(crate) struct LineFeatures {
 }
 
 const SENTENCE_MIN_WORDS: usize = 6;
-/// Searchers for the spaces normalization leaves between words, beyond ASCII space and tab;
-/// built once, as building one costs more than searching most lines.
-static WIDE_WORD_SEPARATORS: LazyLock<[Finder<'static>; 4]> =
-    LazyLock::new(|| ["\u{a0}", "\u{202f}", "\u{2007}", "\u{3000}"].map(|sep| Finder::new(sep.as_bytes())));
 const TITLE_MAX_CHARS: usize = 150;
 const TITLE_MAX_WORDS: usize = 20;
 
@@ -40,12 +32,11 @@ impl LineFeatures {
         }
         // Every character has exactly one byte that is not a continuation byte (0b10xx_xxxx).
         let chars = bytes.iter().filter(|&&b| (b as i8) >= -0x40).count();
-        // Wide separators start with one of these bytes; most lines have none of them.
-        let wide_separators = if memchr::memchr3(0xc2, 0xe2, 0xe3, bytes).is_some() {
-            WIDE_WORD_SEPARATORS.iter().map(|sep| sep.find_iter(bytes).count()).sum()
-        } else {
-            0
-        };
+        // The spaces normalization leaves between words beyond ASCII space and tab: U+00A0,
+        // U+202F, U+2007 and U+3000, found by their lead bytes, which most lines lack.
+        let wide_separators = memchr::memchr3_iter(0xc2, 0xe2, 0xe3, bytes)
+            .filter(|&at| matches!(bytes[at..], [0xc2, 0xa0, ..] | [0xe2, 0x80, 0xaf | 0x87, ..] | [0xe3, 0x80, 0x80, ..]))
+            .count();
         Self::from_counts(text, chars, ascii_separators + wide_separators)
     }
 

@@ -6,6 +6,7 @@
 
 mod c1;
 mod controls;
+mod printable;
 mod punct;
 mod quotes;
 mod single_pass;
@@ -13,7 +14,7 @@ mod unicode_form;
 mod whitespace;
 
 pub(crate) use whitespace::is_horizontal_space;
-use whitespace::has_double_space;
+use printable::printable_run;
 
 /// One normalization step.
 pub(crate) trait Step: Send + Sync + std::fmt::Debug {
@@ -124,33 +125,11 @@ impl Normalizer {
 
 /// For ASCII text that no step changes, the number of spaces in it; `None` for anything else.
 /// Such text has no control character (tab included, to keep this test simple), no leading or
-/// trailing space and no two spaces in a row. Most lines of English text are such, so the
-/// scan runs over the line in wide vector steps and stops at the first block with a byte that
-/// rules the line out.
+/// trailing space and no two spaces in a row. Most lines of English text are such.
 pub(crate) fn clean_ascii_spaces(bytes: &[u8]) -> Option<usize> {
-    const BLOCK: usize = 32;
-    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
-        return None;
-    }
-    // Control characters, DEL and every byte >= 0x80 fall outside 0x20..=0x7e.
-    let outside_printable = |b: u8| b.wrapping_sub(0x20) > 0x5e;
-    let mut blocks = bytes.chunks_exact(BLOCK);
-    let mut spaces = 0;
-    for block in &mut blocks {
-        // Folding without an early exit inside a block lets the compiler vectorize it.
-        let (outside, block_spaces) =
-            block.iter().fold((false, 0u8), |(outside, n), &b| (outside | outside_printable(b), n + u8::from(b == b' ')));
-        if outside {
-            return None;
-        }
-        spaces += usize::from(block_spaces);
-    }
-    let tail = blocks.remainder();
-    if tail.iter().any(|&b| outside_printable(b)) {
-        return None;
-    }
-    spaces += tail.iter().filter(|&&b| b == b' ').count();
-    (spaces == 0 || !has_double_space(bytes)).then_some(spaces)
+    let run = printable_run(bytes);
+    let trimmed = bytes.first() != Some(&b' ') && bytes.last() != Some(&b' ');
+    (run.len == bytes.len() && trimmed && !run.double_space).then_some(run.spaces)
 }
 
 #[cfg(test)]

@@ -16,7 +16,8 @@ use super::c1::is_c1;
 use super::controls::is_removed;
 use super::punct::ascii_punct;
 use super::quotes::ascii_quote;
-use super::whitespace::{has_double_space, is_horizontal_space, is_kept_lone_space};
+use super::printable::printable_run;
+use super::whitespace::{is_horizontal_space, is_kept_lone_space};
 
 const BMP: usize = 0x1_0000;
 
@@ -97,10 +98,10 @@ impl SinglePass {
         let mut rest = line;
         while let Some(c) = rest.chars().next() {
             // Printable ASCII is by far the most common: copy it a run at a time.
-            let printable = rest.bytes().position(|b| !(0x20..0x7f).contains(&b)).unwrap_or(rest.len());
-            if printable > 0 {
-                push_printable_run(&rest[..printable], &mut space_run, out);
-                rest = &rest[printable..];
+            let run = printable_run(rest.as_bytes());
+            if run.len > 0 {
+                push_printable_run(&rest[..run.len], run.double_space, &mut space_run, out);
+                rest = &rest[run.len..];
                 continue;
             }
             rest = &rest[c.len_utf8()..];
@@ -148,8 +149,9 @@ fn effect_of_stable(options: NormalizeOptions, c: char) -> Effect {
 }
 
 /// Writes a run of printable ASCII: its leading spaces join the pending run, spaces inside it
-/// collapse to one, and its trailing spaces become the pending run.
-fn push_printable_run(run: &str, space_run: &mut Option<(char, usize)>, out: &mut String) {
+/// collapse to one (`double_space`: it has two in a row somewhere), and its trailing spaces
+/// become the pending run.
+fn push_printable_run(run: &str, double_space: bool, space_run: &mut Option<(char, usize)>, out: &mut String) {
     let words = run.trim_matches(' ');
     if words.is_empty() {
         *space_run = Some(space_run.map_or((' ', run.len()), |(first, n)| (first, n + run.len())));
@@ -160,7 +162,7 @@ fn push_printable_run(run: &str, space_run: &mut Option<(char, usize)>, out: &mu
         *space_run = Some(space_run.map_or((' ', leading), |(first, n)| (first, n + leading)));
     }
     flush_space_run(space_run, out);
-    if !has_double_space(words.as_bytes()) {
+    if !double_space {
         out.push_str(words);
     } else {
         for (index, word) in words.split(' ').filter(|word| !word.is_empty()).enumerate() {

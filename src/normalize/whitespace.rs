@@ -2,24 +2,11 @@
 //! (NBSP, U+202F, figure space) or ideographic space between two characters is kept, because it
 //! binds `27 languages` and `1 234` together; a lone tab is kept as a column separator.
 
-use std::sync::LazyLock;
-
-use memchr::memmem::Finder;
-
 use super::Step;
 
 /// Characters treated as horizontal space (not ZWSP U+200B, which is a word-break hint).
 pub(crate) fn is_horizontal_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}')
-}
-
-/// Searcher for two ASCII spaces in a row, built once: building one per line costs more than
-/// searching most lines.
-static DOUBLE_SPACE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"  "));
-
-/// True when `bytes` has two ASCII spaces in a row.
-pub(crate) fn has_double_space(bytes: &[u8]) -> bool {
-    DOUBLE_SPACE.find(bytes).is_some()
 }
 
 /// Space characters that survive on their own between two non-space characters.
