@@ -575,6 +575,47 @@ mod tests {
         assert!(warm.lines.iter().any(|line| line.matches != Matches::default()), "some lines match rules");
     }
 
+    /// The window is released from its counts when it holds no footer candidate; under test,
+    /// every such release is checked against a walk over the whole window (in
+    /// `DocumentContext::release`). Documents mixing prose with footer rules of every action,
+    /// title-dropping lines, blank runs and rule-dropped lines go through it under several
+    /// footer zones.
+    #[test]
+    fn window_counts_release_what_a_walk_over_the_window_releases() {
+        let pool = [
+            "The alliance met on Monday in Brussels to discuss the new plan for the region.",
+            "Ministers agreed that further talks would follow in the spring of next year.",
+            "Short title line",
+            "please wait",
+            "Advertisement",
+            "",
+            "",
+            "Related Stories",
+            "About the author",
+            "Jane Doe is a senior correspondent for the Europe desk of this site.",
+            "\u{a9} 2024 Example Media. All rights reserved.",
+        ];
+        let mut state = 0x2545_f491_u32;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state as usize % n
+        };
+        let mut footer_drops = 0;
+        for footer_lines in [0, 1, 3, 20] {
+            let cleaner = Cleaner::builder().footer_lines(footer_lines).build().unwrap_or_else(|e| panic!("{e}"));
+            for _ in 0..200 {
+                let lines = 1 + next(60);
+                let document: String = (0..lines).map(|_| format!("{}\n", pool[next(pool.len())])).collect();
+                let cleaned = cleaner.clean_str(&document).text;
+                assert!(!cleaned.contains("Advertisement") && !cleaned.contains("please wait"), "{document:?} gave {cleaned:?}");
+                footer_drops += usize::from(document.contains("Related Stories") && !cleaned.contains("Related Stories"));
+            }
+        }
+        assert!(footer_drops > 0, "footer rules applied somewhere");
+    }
+
     /// The state of a run that stopped halfway is not reused: the next run starts clean.
     #[test]
     fn a_failed_run_leaves_nothing_behind() {

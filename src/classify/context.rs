@@ -121,6 +121,44 @@ fn forget(seen: &mut HashSet<u64, IdentityHash>, entry: &mut Entry) {
     }
 }
 
+/// Text entries in the window by verdict, kept current as entries come, go and change verdict,
+/// so that the common window (no footer candidate in it) is released without a walk over it.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct VerdictCounts {
+    keeps: usize,
+    candidates: usize,
+}
+
+impl VerdictCounts {
+    fn slot(&mut self, entry: &Entry) -> Option<&mut usize> {
+        match entry.verdict {
+            _ if entry.is_blank() => None,
+            Verdict::Keep => Some(&mut self.keeps),
+            Verdict::FooterCandidate(_) => Some(&mut self.candidates),
+            Verdict::Drop(_) => None,
+        }
+    }
+
+    fn add(&mut self, entry: &Entry) {
+        if let Some(count) = self.slot(entry) {
+            *count += 1;
+        }
+    }
+
+    fn remove(&mut self, entry: &Entry) {
+        if let Some(count) = self.slot(entry) {
+            *count -= 1;
+        }
+    }
+
+    /// Changes the verdict of `entry`, which is in the window.
+    fn set(&mut self, entry: &mut Entry, verdict: Verdict) {
+        self.remove(entry);
+        entry.verdict = verdict;
+        self.add(entry);
+    }
+}
+
 /// Per-document state.
 #[derive(Debug)]
 pub(crate) struct DocumentContext {
@@ -128,6 +166,7 @@ pub(crate) struct DocumentContext {
     window: VecDeque<Entry>,
     /// Non-blank entries in the window.
     window_text_lines: usize,
+    counts: VerdictCounts,
     /// Non-blank lines kept for certain so far: the header zone is `< header_lines`. Lines a
     /// footer rule may still drop (footer candidates, the block or rest after one, the title
     /// before one) are not counted, so a second run, where they may be gone, counts the same.
@@ -149,6 +188,7 @@ impl DocumentContext {
             settings,
             window: VecDeque::new(),
             window_text_lines: 0,
+            counts: VerdictCounts::default(),
             kept_lines: 0,
             carry: Carry::None,
             footer_shadow: Carry::None,
@@ -209,6 +249,7 @@ impl DocumentContext {
         if !entry.is_blank() {
             self.window_text_lines += 1;
         }
+        self.counts.add(&entry);
         self.window.push_back(entry);
         self.release(matcher, emit)
     }
@@ -288,7 +329,7 @@ impl DocumentContext {
         let Some(index) = self.previous_title(before) else { return };
         self.uncount(index);
         let entry = &mut self.window[index];
-        entry.verdict = Verdict::Drop(rule);
+        self.counts.set(entry, Verdict::Drop(rule));
         forget(&mut self.seen, entry);
     }
 
@@ -296,18 +337,19 @@ impl DocumentContext {
     fn release<E>(&mut self, matcher: &Matcher, emit: &mut impl FnMut(&Entry) -> Result<(), E>) -> Result<(), E> {
         self.release_settled_front(emit)?;
         if self.window.front().is_some() && self.window_text_lines > self.settings.footer_lines {
-            self.rescan(matcher);
-            let releasable = self
-                .scan
-                .iter()
-                .zip(self.window.iter())
-                .take_while(|((certain_after, settled), entry)| match entry.verdict {
-                    Verdict::Drop(_) => true,
-                    _ if entry.is_blank() => true,
-                    Verdict::Keep => *settled && *certain_after >= self.settings.footer_lines,
-                    Verdict::FooterCandidate(_) => false,
-                })
-                .count();
+            let releasable = if self.counts.candidates == 0 {
+                let releasable = self.releasable_without_candidates();
+                #[cfg(test)]
+                {
+                    let mut counted = VerdictCounts::default();
+                    self.window.iter().for_each(|entry| counted.add(entry));
+                    assert_eq!(counted, self.counts, "window {:?}", self.window);
+                    assert_eq!(releasable, self.releasable_after_rescan(matcher), "window {:?}", self.window);
+                }
+                releasable
+            } else {
+                self.releasable_after_rescan(matcher)
+            };
             for _ in 0..releasable {
                 self.pop_front(emit)?;
             }
@@ -316,7 +358,7 @@ impl DocumentContext {
             if let Some(front) = self.window.front_mut()
                 && let Verdict::FooterCandidate(rule) = front.verdict
             {
-                front.verdict = Verdict::Drop(rule);
+                self.counts.set(front, Verdict::Drop(rule));
                 forget(&mut self.seen, front);
             }
             self.pop_front(emit)?;
@@ -332,6 +374,43 @@ impl DocumentContext {
             self.pop_front(emit)?;
         }
         Ok(())
+    }
+
+    /// How many leading entries can be released: dropped and blank ones, and kept lines with at
+    /// least `footer_lines` certain keeps after them. Walks the whole window.
+    fn releasable_after_rescan(&mut self, matcher: &Matcher) -> usize {
+        self.rescan(matcher);
+        self.scan
+            .iter()
+            .zip(self.window.iter())
+            .take_while(|((certain_after, settled), entry)| match entry.verdict {
+                Verdict::Drop(_) => true,
+                _ if entry.is_blank() => true,
+                Verdict::Keep => *settled && *certain_after >= self.settings.footer_lines,
+                Verdict::FooterCandidate(_) => false,
+            })
+            .count()
+    }
+
+    /// [`Self::releasable_after_rescan`] for a window without footer candidates, from the
+    /// counts, looking only at the entries it releases. Every kept line is then settled but the
+    /// last text line (the next line may still be a rule that drops the title before it), and
+    /// the certain keeps after a kept line are the keeps after it but that last one.
+    fn releasable_without_candidates(&self) -> usize {
+        let last_text = self.window.iter().rposition(|entry| !entry.is_blank());
+        let last_is_keep = last_text.is_some_and(|index| self.window[index].verdict == Verdict::Keep);
+        let mut certain_after = self.counts.keeps - usize::from(last_is_keep);
+        let mut releasable = 0;
+        for (index, entry) in self.window.iter().enumerate() {
+            if entry.verdict == Verdict::Keep && !entry.is_blank() {
+                if Some(index) == last_text || certain_after <= self.settings.footer_lines {
+                    break;
+                }
+                certain_after -= 1;
+            }
+            releasable += 1;
+        }
+        releasable
     }
 
     /// Walks the window from the back, counting lines that will certainly be kept after each
@@ -355,7 +434,7 @@ impl DocumentContext {
                 Verdict::Keep => certain += usize::from(settled),
                 Verdict::FooterCandidate(rule) => {
                     if certain >= footer_lines {
-                        entry.verdict = Verdict::Keep;
+                        self.counts.set(entry, Verdict::Keep);
                         certain += usize::from(settled);
                     } else if matcher.rule(rule).action.drops_following() {
                         certain = 0;
@@ -375,6 +454,7 @@ impl DocumentContext {
             if !entry.is_blank() {
                 self.window_text_lines -= 1;
             }
+            self.counts.remove(&entry);
             let result = emit(&entry);
             self.spare.push(entry);
             result?;
@@ -393,7 +473,7 @@ impl DocumentContext {
         };
         for entry in &mut self.window {
             if let Verdict::FooterCandidate(_) = entry.verdict {
-                entry.verdict = Verdict::Keep;
+                self.counts.set(entry, Verdict::Keep);
             }
         }
         if dropped_by.is_none() {
@@ -418,11 +498,11 @@ impl DocumentContext {
                 Verdict::Keep => kept_after += 1,
                 Verdict::Drop(_) => {}
                 Verdict::FooterCandidate(_) if kept_after >= footer_lines => {
-                    self.window[index].verdict = Verdict::Keep;
+                    self.counts.set(&mut self.window[index], Verdict::Keep);
                     kept_after += 1;
                 }
                 Verdict::FooterCandidate(rule) => {
-                    self.window[index].verdict = Verdict::Drop(rule);
+                    self.counts.set(&mut self.window[index], Verdict::Drop(rule));
                     match matcher.rule(rule).action {
                         Action::DropLine => {}
                         Action::DropWithPrevious => self.drop_previous_title(index, rule),
@@ -431,12 +511,12 @@ impl DocumentContext {
                                 if later.verdict == Verdict::Keep {
                                     kept_after -= 1;
                                 }
-                                later.verdict = Verdict::Drop(rule);
+                                self.counts.set(later, Verdict::Drop(rule));
                             }
                         }
                         Action::DropRest => {
                             for later in self.window.range_mut(index + 1..).filter(|e| !e.is_blank()) {
-                                later.verdict = Verdict::Drop(rule);
+                                self.counts.set(later, Verdict::Drop(rule));
                             }
                             kept_after = 0;
                         }
