@@ -244,6 +244,7 @@ pub(crate) fn for_each_frame(block: &[u8], mut on_frame: impl FnMut(Frame<'_>)) 
     // Checking the block at once is much faster than line by line, and it is nearly always
     // valid; its lines, cut at ASCII bytes, then are too.
     let valid = simdutf8::basic::from_utf8(block).ok();
+    let separators = has_line_separators(block);
     let mut start = 0;
     while start < block.len() {
         let rest = &block[start..];
@@ -257,17 +258,23 @@ pub(crate) fn for_each_frame(block: &[u8], mut on_frame: impl FnMut(Frame<'_>)) 
             Some(valid) => Cow::Borrowed(&valid[start..start + len]),
             None => String::from_utf8_lossy(bytes),
         };
-        frame_line(bytes, &text, &mut on_frame);
+        frame_line(bytes, &text, separators, &mut on_frame);
         start += next;
     }
 }
 
-fn frame_line(bytes: &[u8], text: &str, on_frame: &mut impl FnMut(Frame<'_>)) {
+/// True when `bytes` hold U+2028 or U+2029 (E2 80 A8, E2 80 A9; decoding invalid input never
+/// makes either). One pass over a block spares its lines the check.
+fn has_line_separators(bytes: &[u8]) -> bool {
+    memchr::memchr_iter(0xE2, bytes).any(|at| matches!(bytes[at..], [_, 0x80, 0xA8 | 0xA9, ..]))
+}
+
+/// Calls `on_frame` for the frames of one line; `separators`: its block may hold U+2028 or U+2029.
+fn frame_line(bytes: &[u8], text: &str, separators: bool, on_frame: &mut impl FnMut(Frame<'_>)) {
     if bytes == FORM_FEED_LINE {
         return on_frame(Frame::DocumentSeparator);
     }
-    let has_separator = bytes.contains(&0xE2) && text.contains(['\u{2028}', '\u{2029}']);
-    if !has_separator {
+    if !(separators && has_line_separators(bytes)) {
         return on_frame(Frame::Line { text, input_bytes: bytes.len() });
     }
     // U+2028 separates lines, U+2029 paragraphs (which also end with a blank line). The input
