@@ -16,21 +16,32 @@ fn view_char(c: char) -> char {
 
 /// Builds the view of a line that is already trimmed and whitespace-collapsed.
 pub(crate) fn match_view<'a>(normalized: &'a str, buffer: &'a mut String) -> &'a str {
-    if !view_differs(normalized.as_bytes()) {
+    let mut changes = view_changes(normalized.as_bytes()).peekable();
+    if changes.peek().is_none() {
         return normalized;
     }
+    // Unchanged stretches are copied whole, changed characters mapped one by one.
     buffer.clear();
-    buffer.extend(normalized.chars().map(|c| if is_horizontal_space(c) { ' ' } else { view_char(c) }));
+    let mut copied = 0;
+    for at in changes {
+        let Some(c) = normalized[at..].chars().next() else { break };
+        buffer.push_str(&normalized[copied..at]);
+        buffer.push(if is_horizontal_space(c) { ' ' } else { view_char(c) });
+        copied = at + c.len_utf8();
+    }
+    buffer.push_str(&normalized[copied..]);
     buffer
 }
 
-/// True when the view of `line` differs from it: it has a horizontal space other than ' ' or a
-/// character [`view_char`] maps. Found by their UTF-8 lead bytes, which most lines lack.
-fn view_differs(line: &[u8]) -> bool {
-    let changes_at = |at: usize| {
+/// Where the view of `line` differs from it, in order: at each horizontal space other than ' '
+/// and each character [`view_char`] maps. Found by their first bytes (a tab, or a UTF-8 lead
+/// byte that most lines lack), in two searches of three bytes each.
+fn view_changes(line: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    let changes_at = move |at: usize| {
         matches!(
             line[at..],
-            [0xc2, 0xa0, ..] // U+00A0
+            [b'\t', ..]
+                | [0xc2, 0xa0, ..] // U+00A0
                 | [0xc5, 0xbf, ..] // U+017F
                 | [0xe1, 0x9a, 0x80, ..] // U+1680
                 | [0xe2, 0x80, 0x80..=0x8a | 0x98..=0x9f | 0xaf, ..] // U+2000..200A, U+2018..201F, U+202F
@@ -38,8 +49,16 @@ fn view_differs(line: &[u8]) -> bool {
                 | [0xe3, 0x80, 0x80, ..] // U+3000
         )
     };
-    memchr::memchr(b'\t', line).is_some()
-        || memchr::memchr3_iter(0xc2, 0xc5, 0xe1, line).chain(memchr::memchr2_iter(0xe2, 0xe3, line)).any(changes_at)
+    let mut low = memchr::memchr3_iter(b'\t', 0xc2, 0xc5, line).peekable();
+    let mut high = memchr::memchr3_iter(0xe1, 0xe2, 0xe3, line).peekable();
+    // The two searches' positions merged in order.
+    std::iter::from_fn(move || match (low.peek(), high.peek()) {
+        (Some(a), Some(b)) if a < b => low.next(),
+        (_, Some(_)) => high.next(),
+        (Some(_), None) => low.next(),
+        (None, None) => None,
+    })
+    .filter(move |&at| changes_at(at))
 }
 
 /// Builds the view of a rule pattern: trimmed, spaces collapsed, quotes straight.
@@ -56,6 +75,8 @@ pub(crate) fn match_view_of_pattern(pattern: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     fn view_of(normalized: &str) -> String {
@@ -74,10 +95,25 @@ mod tests {
 
     /// The lead-byte test finds exactly the characters the view changes.
     #[test]
-    fn view_differs_for_exactly_the_mapped_characters() {
+    fn view_changes_at_exactly_the_mapped_characters() {
         for c in (0..=char::MAX as u32).filter_map(char::from_u32) {
             let mapped = (c != ' ' && is_horizontal_space(c)) || view_char(c) != c;
-            assert_eq!(view_differs(format!("a{c}b").as_bytes()), mapped, "{c:?}");
+            assert_eq!(view_changes(format!("a{c}b").as_bytes()).collect::<Vec<_>>(), if mapped { vec![1] } else { vec![] }, "{c:?}");
+        }
+    }
+
+    proptest! {
+        /// Copying unchanged stretches whole gives the view that mapping every character gives.
+        #[test]
+        fn stretches_give_the_char_by_char_view(chars in prop::collection::vec(prop_oneof![
+            3 => prop::char::range('a', 'c'),
+            2 => prop::sample::select(vec!['\t', '\u{a0}', '\u{17f}', '\u{1680}', '\u{2003}', '\u{2019}', '\u{201c}', '\u{205f}', '\u{3000}']),
+            2 => prop::sample::select(vec!['\u{e9}', '\u{2014}', '\u{2026}', '\u{e1}', '\u{1e9e}', '\u{3042}', '\u{c5}']),
+            1 => any::<char>(),
+        ], 0..40)) {
+            let line: String = chars.into_iter().collect();
+            let expected: String = line.chars().map(|c| if is_horizontal_space(c) { ' ' } else { view_char(c) }).collect();
+            prop_assert_eq!(view_of(&line), expected);
         }
     }
 }

@@ -78,13 +78,9 @@ impl Normalizer {
         Self { steps, single_pass: single_pass::SinglePass::new(options) }
     }
 
-    /// Writes the normalized form of `line` into `out` (cleared first).
+    /// Writes the normalized form of `line` into `out` (cleared first). Callers check
+    /// [`clean_ascii_spaces`] first: such a line is its own normalized form.
     pub(crate) fn normalize_into(&self, line: &str, scratch: &mut Scratch, out: &mut String) {
-        if clean_ascii_spaces(line.as_bytes()).is_some() {
-            out.clear();
-            out.push_str(line);
-            return;
-        }
         if !self.single_pass.normalize_into(line, out) {
             self.run_steps(line, scratch, out);
         }
