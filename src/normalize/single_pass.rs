@@ -162,20 +162,36 @@ fn push_printable_run(run: &str, double_space: bool, space_run: &mut Option<(cha
         *space_run = Some(space_run.map_or((' ', leading), |(first, n)| (first, n + leading)));
     }
     flush_space_run(space_run, out);
-    if !double_space {
-        out.push_str(words);
+    if double_space {
+        push_collapsing_spaces(words, out);
     } else {
-        for (index, word) in words.split(' ').filter(|word| !word.is_empty()).enumerate() {
-            if index > 0 {
-                out.push(' ');
-            }
-            out.push_str(word);
-        }
+        out.push_str(words);
     }
     let trailing = run.len() - run.trim_end_matches(' ').len();
     if trailing > 0 {
         *space_run = Some((' ', trailing));
     }
+}
+
+/// Writes `words` (ASCII, no space at either end) with each run of spaces as one, copying the
+/// stretches between runs whole.
+fn push_collapsing_spaces(words: &str, out: &mut String) {
+    let bytes = words.as_bytes();
+    let (mut start, mut at) = (0, 0);
+    while at + 1 < bytes.len() {
+        if bytes[at] == b' ' && bytes[at + 1] == b' ' {
+            out.push_str(&words[start..=at]);
+            // Stops before the end: `words` does not end with a space.
+            at += 1;
+            while bytes[at] == b' ' {
+                at += 1;
+            }
+            start = at;
+        } else {
+            at += 1;
+        }
+    }
+    out.push_str(&words[start..]);
 }
 
 /// Writes a pending run of spaces before a visible character, the way the whitespace step
