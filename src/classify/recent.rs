@@ -11,24 +11,31 @@ use super::matcher::Matches;
 /// Longer lines are not remembered: they are mostly prose, which seldom repeats.
 const MAX_LINE_BYTES: usize = 128;
 /// Lines remembered, at most: a slot per hash value, the newest line in it.
-const SLOTS: usize = 512;
+const SLOTS: usize = 2048;
 
 /// The classification of a line, as remembered.
 #[derive(Debug, Default)]
 pub(crate) struct KnownLine {
-    /// The raw line; empty for a slot not used yet.
-    raw: Vec<u8>,
-    /// Its normalized text, unless that is the raw line itself.
-    normalized: Option<String>,
+    /// The raw line, then its normalized text unless that is the raw line itself (one
+    /// allocation per slot); empty for a slot not used yet.
+    texts: String,
+    raw_len: usize,
     pub features: LineFeatures,
     pub matches: Matches,
     pub duplicate_key: Option<u64>,
 }
 
 impl KnownLine {
+    fn raw(&self) -> &str {
+        &self.texts[..self.raw_len]
+    }
+
     /// The normalized text of `raw`, the line this was found for.
     pub(crate) fn text<'a>(&'a self, raw: &'a str) -> &'a str {
-        self.normalized.as_deref().unwrap_or(raw)
+        match &self.texts[self.raw_len..] {
+            "" => raw,
+            normalized => normalized,
+        }
     }
 }
 
@@ -47,7 +54,7 @@ impl RecentLines {
 
     /// What was found for `raw` (in `slot`), if it is the line last remembered there.
     pub(crate) fn get(&self, slot: usize, raw: &str) -> Option<&KnownLine> {
-        self.slots.get(slot).filter(|known| known.raw == raw.as_bytes())
+        self.slots.get(slot).filter(|known| known.raw() == raw)
     }
 
     /// Remembers the classification of `raw` in `slot`, in place of the line there.
@@ -64,14 +71,12 @@ impl RecentLines {
             self.slots.resize_with(SLOTS, KnownLine::default);
         }
         let Some(known) = self.slots.get_mut(slot) else { return };
-        known.raw.clear();
-        known.raw.extend_from_slice(raw.as_bytes());
-        if normalized == raw {
-            known.normalized = None;
-        } else {
-            let text = known.normalized.get_or_insert_with(String::new);
-            text.clear();
-            text.push_str(normalized);
+        known.texts.clear();
+        known.texts.push_str(raw);
+        known.raw_len = raw.len();
+        // An empty normalized text never reaches the table: such a line is blank.
+        if normalized != raw {
+            known.texts.push_str(normalized);
         }
         known.features = features;
         known.matches = matches;
