@@ -552,8 +552,8 @@ mod tests {
         let mut lines: Vec<String> = ["Advertisement", "please wait", "It\u{2019}s  \u{201c}done\u{201d}", "Share\u{a0}this", "0:00 0:01:03 0:00"]
             .map(String::from)
             .to_vec();
-        lines.extend((0..2000).map(|i| format!("Item \u{201c}{i}\u{201d}  of the list")));
-        let input: String = lines.iter().cycle().take(6000).map(|line| format!("{line}\n")).collect();
+        lines.extend((0..5000).map(|i| format!("Item \u{201c}{i}\u{201d}  of the list")));
+        let input: String = lines.iter().cycle().take(15000).map(|line| format!("{line}\n")).collect();
         let classify = |classifier: &mut Classifier, text: &str| {
             let mut block = ClassifiedBlock { input: text.as_bytes().to_vec(), kind: Some(Block::Lines), ..Default::default() };
             classifier.classify(engine, &mut block, true);
@@ -571,7 +571,7 @@ mod tests {
             assert_eq!((line.features, line.matches, line.duplicate_key), (expected.features, expected.matches, expected.duplicate_key), "{input_line:?}");
             compared += 1;
         }
-        assert_eq!(compared, 6000);
+        assert_eq!(compared, 15000);
         assert!(warm.lines.iter().any(|line| line.matches != Matches::default()), "some lines match rules");
     }
 
