@@ -16,6 +16,9 @@ mod decode;
 
 use std::borrow::Cow;
 use std::io::{self, Read};
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 
 use crate::error::{Error, Result};
 use decode::Decoder;
@@ -170,7 +173,13 @@ impl<R: Read> BlockReader<R> {
     /// costs a record once classified, so a block of very short lines would otherwise weigh
     /// many times its bytes.
     fn capped_at_lines(&self, cut: usize) -> usize {
-        memchr::memchr_iter(b'\n', &self.pending[..cut]).nth(MAX_BLOCK_LINES - 1).map_or(cut, |at| at + 1)
+        let region = &self.pending[..cut];
+        // Counting is a vector pass; finding the line end visits every line, so only a block of
+        // too many lines pays for it.
+        if memchr::memchr_iter(b'\n', region).count() < MAX_BLOCK_LINES {
+            return cut;
+        }
+        memchr::memchr_iter(b'\n', region).nth(MAX_BLOCK_LINES - 1).map_or(cut, |at| at + 1)
     }
 
     /// Where the last complete line in `pending` ends.
@@ -266,8 +275,13 @@ pub(crate) fn for_each_frame(block: &[u8], mut on_frame: impl FnMut(Frame<'_>)) 
 /// True when `bytes` hold U+2028 or U+2029 (E2 80 A8, E2 80 A9; decoding invalid input never
 /// makes either). One pass over a block spares its lines the check.
 fn has_line_separators(bytes: &[u8]) -> bool {
-    memchr::memchr_iter(0xE2, bytes).any(|at| matches!(bytes[at..], [_, 0x80, 0xA8 | 0xA9, ..]))
+    LINE_SEPARATORS.iter().any(|separator| separator.find(bytes).is_some())
 }
+
+/// Searchers for U+2028 and U+2029, built once. Their rare last bytes let the search skip
+/// through text full of other E2 80 sequences (curly quotes, dashes).
+static LINE_SEPARATORS: LazyLock<[Finder<'static>; 2]> =
+    LazyLock::new(|| ["\u{2028}", "\u{2029}"].map(|separator| Finder::new(separator.as_bytes())));
 
 /// Calls `on_frame` for the frames of one line; `separators`: its block may hold U+2028 or U+2029.
 fn frame_line(bytes: &[u8], text: &str, separators: bool, on_frame: &mut impl FnMut(Frame<'_>)) {
