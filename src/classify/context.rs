@@ -163,7 +163,9 @@ impl VerdictCounts {
 #[derive(Debug)]
 pub(crate) struct DocumentContext {
     settings: ContextSettings,
-    window: VecDeque<Entry>,
+    /// Boxed, so that a line's entry is handed from the decider to the window, the sink and
+    /// back to `spare` without copying it each time.
+    window: VecDeque<Box<Entry>>,
     /// Non-blank entries in the window.
     window_text_lines: usize,
     counts: VerdictCounts,
@@ -177,7 +179,7 @@ pub(crate) struct DocumentContext {
     footer_shadow: Carry,
     seen: HashSet<u64, IdentityHash>,
     /// Released entries, reused so the steady state allocates nothing.
-    spare: Vec<Entry>,
+    spare: Vec<Box<Entry>>,
     /// (certain keeps after, settled) per window index, rebuilt by `release`.
     scan: Vec<(usize, bool)>,
 }
@@ -199,7 +201,7 @@ impl DocumentContext {
     }
 
     /// A cleared entry to fill in and pass to [`DocumentContext::push`].
-    pub(crate) fn fresh_entry(&mut self) -> Entry {
+    pub(crate) fn fresh_entry(&mut self) -> Box<Entry> {
         let mut entry = self.spare.pop().unwrap_or_default();
         entry.text.clear();
         entry.original.clear();
@@ -220,7 +222,7 @@ impl DocumentContext {
     /// `matches`, then releases whatever has become certain through `emit`.
     pub(crate) fn push<E>(
         &mut self,
-        mut entry: Entry,
+        mut entry: Box<Entry>,
         matches: super::matcher::Matches,
         matcher: &Matcher,
         emit: &mut impl FnMut(&Entry) -> Result<(), E>,
