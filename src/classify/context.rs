@@ -178,7 +178,9 @@ pub(crate) struct DocumentContext {
     /// (`Block`) or to the end (`Rest`) are not counted as kept.
     footer_shadow: Carry,
     seen: HashSet<u64, IdentityHash>,
-    /// Released entries, reused so the steady state allocates nothing.
+    /// Released entries, reused so the steady state allocates nothing; boxed like the window's
+    /// entries, which move between the two.
+    #[allow(clippy::vec_box)]
     spare: Vec<Box<Entry>>,
     /// (certain keeps after, settled) per window index, rebuilt by `release`.
     scan: Vec<(usize, bool)>,
