@@ -24,10 +24,10 @@ pub enum Error {
     Setting(String),
     /// Reading the input failed.
     #[error("read error: {0}")]
-    Read(#[source] io::Error),
+    Read(io::Error),
     /// Writing the output failed.
     #[error("write error: {0}")]
-    Write(#[source] io::Error),
+    Write(io::Error),
 }
 
 fn rule_prefix(rule_id: &Option<String>) -> String {

@@ -217,10 +217,10 @@ pub enum JsonlError {
     },
     /// Reading the input failed.
     #[error("read error: {0}")]
-    Read(#[source] io::Error),
+    Read(io::Error),
     /// Writing the output (or the bad records) failed.
     #[error("write error: {0}")]
-    Write(#[source] io::Error),
+    Write(io::Error),
 }
 
 impl JsonlError {
