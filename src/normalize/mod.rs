@@ -123,9 +123,11 @@ impl Normalizer {
 /// Such text has no control character (tab included, to keep this test simple), no leading or
 /// trailing space and no two spaces in a row. Most lines of English text are such.
 pub(crate) fn clean_ascii_spaces(bytes: &[u8]) -> Option<usize> {
+    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
+        return None;
+    }
     let run = printable_run(bytes);
-    let trimmed = bytes.first() != Some(&b' ') && bytes.last() != Some(&b' ');
-    (run.len == bytes.len() && trimmed && !run.double_space).then_some(run.spaces)
+    (run.len == bytes.len() && !run.double_space).then_some(run.spaces)
 }
 
 #[cfg(test)]
