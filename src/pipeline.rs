@@ -484,7 +484,10 @@ impl Engine {
                 if done == sent {
                     return Ok(());
                 }
-                while early[done % in_flight_limit].is_none() {
+                let block = loop {
+                    if let Some(block) = early[done % in_flight_limit].take() {
+                        break block;
+                    }
                     let (sequence, block) = match from_workers.try_recv() {
                         Ok(returned) => returned,
                         // A worker waiting for work holds the queue's lock, and then nothing is
@@ -502,8 +505,7 @@ impl Engine {
                         Err(TryRecvError::Disconnected) => return Ok(()),
                     };
                     early[sequence % in_flight_limit] = Some(block);
-                }
-                let Some(block) = early[done % in_flight_limit].take() else { continue };
+                };
                 done += 1;
                 decider.consume(&block)?;
                 spare.push(block);
@@ -553,6 +555,17 @@ mod tests {
         }
         fn end_document(&mut self, _: bool) -> io::Result<()> {
             Ok(())
+        }
+    }
+
+    /// A fixed pseudo-random sequence (xorshift): `next(n)` is below `n`.
+    fn pseudo_random(seed: u32) -> impl FnMut(usize) -> usize {
+        let mut state = seed;
+        move |n| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state as usize % n
         }
     }
 
@@ -609,13 +622,7 @@ mod tests {
             "Jane Doe is a senior correspondent for the Europe desk of this site.",
             "\u{a9} 2024 Example Media. All rights reserved.",
         ];
-        let mut state = 0x2545_f491_u32;
-        let mut next = move |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            state as usize % n
-        };
+        let mut next = pseudo_random(0x2545_f491);
         let mut footer_drops = 0;
         for footer_lines in [0, 1, 3, 20] {
             let cleaner = Cleaner::builder().footer_lines(footer_lines).build().unwrap_or_else(|e| panic!("{e}"));
@@ -645,13 +652,10 @@ mod tests {
             "",
             "\u{c}",
         ];
-        let mut state = 0x9e37_79b9_u32;
+        let mut next = pseudo_random(0x9e37_79b9);
         let mut text = String::new();
         while text.len() < 3 << 20 {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            text.push_str(pool[state as usize % pool.len()]);
+            text.push_str(pool[next(pool.len())]);
             text.push('\n');
         }
         let clean = |threads: usize| {
