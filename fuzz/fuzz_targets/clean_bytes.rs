@@ -16,5 +16,5 @@ fuzz_target!(|input: &[u8]| {
         Some((&n, rest)) => rest.split_at(usize::from(n % 8).min(rest.len())),
         None => (&[][..], rest),
     };
-    dechrome_fuzz::check_bytes(usize::from(config), data, sizes);
+    dechrome_testkit::check_bytes(usize::from(config), data, sizes);
 });

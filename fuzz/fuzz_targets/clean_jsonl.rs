@@ -24,7 +24,7 @@ fuzz_target!(|input: &[u8]| {
         return;
     };
     let config = usize::from(selector & 0x7f);
-    let cleaner = dechrome_fuzz::cleaner(config).clone();
+    let cleaner = dechrome_testkit::cleaner(config).clone();
     let options = JsonlOptions { skip_bad_records: true, drop_empty: selector & 0x40 != 0, ..JsonlOptions::default() };
     let jsonl = JsonlCleaner::new(cleaner.clone(), options);
 

@@ -1,0 +1,249 @@
+//! Deciding a document as a whole when context scorers take part (see [`super::scorer`]): the
+//! lines of a document (or of a part of one, to bound memory) are gathered, then the rules, the
+//! scorers and the duplicate rule run over the lines still in it until none drops anything more.
+
+use std::collections::HashSet;
+
+use super::reasons::{ReasonId, Reasons};
+use super::scorer::{MAX_SEGMENT_BYTES, MAX_SEGMENT_LINES, Neighbourhood, ScoredLine};
+use super::window::{Carried, Entry, RulesWindow, Verdict, WindowSettings};
+use super::{Decisions, MAX_REMEMBERED_DUPLICATES};
+
+/// Rounds of deciding a segment at most. Each round drops at least one line or ends the
+/// rounds, and most documents need two (the second drops nothing); a scorer whose drops lead to
+/// more drops one line at a time would otherwise cost rounds in proportion to the lines.
+const MAX_ROUNDS: usize = 64;
+
+/// How the lines being decided end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SegmentEnd {
+    /// At the end of the document: footer rules apply.
+    Document,
+    /// Body text follows (an oversized line, or more of a document too long to decide at once):
+    /// footer candidates are kept.
+    Body,
+}
+
+/// The lines of the document being gathered, and what is known of the document before them.
+#[derive(Debug)]
+pub(crate) struct DocumentStage {
+    entries: Vec<Box<Entry>>,
+    bytes: usize,
+    /// What the rules carry into these lines from the lines of the document before them.
+    carried: Carried,
+    /// Duplicate keys of the lines kept before these ones in the same document.
+    seen: HashSet<u64>,
+    /// Runs the rules over stand-ins for the lines (their facts, no text).
+    rules: RulesWindow,
+    /// Entries written out, to be reused.
+    #[allow(clippy::vec_box)]
+    spare: Vec<Box<Entry>>,
+    /// Indices of the entries still in the document, in order.
+    live: Vec<usize>,
+    /// Each entry's verdict in the current round.
+    round: Vec<Verdict>,
+    /// Duplicate keys met in the current round.
+    round_seen: HashSet<u64>,
+}
+
+impl DocumentStage {
+    pub(crate) fn new(settings: WindowSettings) -> Self {
+        Self {
+            entries: Vec::new(),
+            bytes: 0,
+            carried: Carried::START,
+            seen: HashSet::new(),
+            rules: RulesWindow::new(settings),
+            spare: Vec::new(),
+            live: Vec::new(),
+            round: Vec::new(),
+            round_seen: HashSet::new(),
+        }
+    }
+
+    /// A cleared entry to fill in and [`Self::push`].
+    pub(crate) fn fresh_entry(&mut self) -> Box<Entry> {
+        let mut entry = self.spare.pop().unwrap_or_default();
+        entry.clear();
+        entry
+    }
+
+    /// Adds a line; true when the lines gathered should be decided now to bound memory.
+    pub(crate) fn push(&mut self, entry: Box<Entry>) -> bool {
+        self.bytes += entry.text.len() + entry.original.len();
+        self.entries.push(entry);
+        self.entries.len() >= MAX_SEGMENT_LINES || self.bytes >= MAX_SEGMENT_BYTES
+    }
+
+    /// Decides the lines gathered and hands each, in order, to `emit`. Returns the reason that
+    /// drops the body text that follows, when a block or the rest of the document is being
+    /// dropped ([`SegmentEnd::Body`]).
+    pub(crate) fn decide<E>(
+        &mut self,
+        decisions: &Decisions,
+        end: SegmentEnd,
+        mut emit: impl FnMut(&Entry) -> Result<(), E>,
+    ) -> Result<Option<ReasonId>, E> {
+        let carry = self.decide_rounds(decisions, end);
+        let mut result = Ok(());
+        for entry in self.entries.drain(..) {
+            if result.is_ok() {
+                result = emit(&entry);
+            }
+            self.spare.push(entry);
+        }
+        self.bytes = 0;
+        if end == SegmentEnd::Document {
+            self.carried = Carried::START;
+            self.seen.clear();
+        }
+        result.map(|()| carry)
+    }
+
+    /// Sets every entry's verdict: rounds of rules, scorers and duplicates over the lines still
+    /// in, until a round drops nothing.
+    fn decide_rounds(&mut self, decisions: &Decisions, end: SegmentEnd) -> Option<ReasonId> {
+        self.live.clear();
+        self.live.extend(0..self.entries.len());
+        for entry in &mut self.entries {
+            entry.verdict = Verdict::Keep;
+            entry.score = None;
+        }
+        let mut rounds = 0;
+        loop {
+            rounds += 1;
+            let (carry, carried) = self.rules_round(&decisions.reasons, end);
+            self.scorers_round(decisions);
+            self.duplicates_round(&decisions.reasons);
+            let before = self.live.len();
+            let (entries, round) = (&mut self.entries, &self.round);
+            self.live.retain(|&index| match round[index] {
+                Verdict::Drop(reason) => {
+                    entries[index].verdict = Verdict::Drop(reason);
+                    false
+                }
+                Verdict::Keep | Verdict::FooterCandidate(_) => true,
+            });
+            if self.live.len() == before || rounds == MAX_ROUNDS {
+                self.remember_kept();
+                self.carried = carried;
+                return carry;
+            }
+        }
+    }
+
+    /// The rules over the lines still in: each line's verdict in `round`, the reason dropping
+    /// what follows, and what the rules carry past the end.
+    fn rules_round(&mut self, reasons: &Reasons, end: SegmentEnd) -> (Option<ReasonId>, Carried) {
+        self.round.clear();
+        self.round.resize(self.entries.len(), Verdict::Keep);
+        self.rules.resume(self.carried);
+        let Self { entries, live, rules, round, .. } = self;
+        let mut record = |stand_in: Box<Entry>| -> Result<Option<Box<Entry>>, ()> {
+            round[stand_in.line_number as usize] = stand_in.verdict;
+            Ok(Some(stand_in))
+        };
+        // A run of blank lines reads as one, as in the output; so does a run whose lines were
+        // dropped in between.
+        let mut after_blank = true;
+        for &index in live.iter() {
+            let entry = &entries[index];
+            if entry.is_blank() && after_blank {
+                continue;
+            }
+            after_blank = entry.is_blank();
+            let mut stand_in = rules.fresh_entry();
+            stand_in.line_number = index as u64;
+            stand_in.blank_lines = u64::from(entry.is_blank());
+            // Duplicates are decided after the scorers, so that the copy a scorer keeps stays.
+            stand_in.facts = entry.facts;
+            stand_in.facts.duplicate_key = None;
+            // Recording a verdict cannot fail.
+            let _ = rules.push(stand_in, reasons, &mut record);
+        }
+        let carry = match end {
+            SegmentEnd::Document => rules.finish(reasons, &mut record).map(|()| None),
+            SegmentEnd::Body => rules.release_as_body(&mut record),
+        };
+        (carry.unwrap_or(None), rules.carried())
+    }
+
+    /// Every scorer over the lines still in; the first to drop a line the rules keep decides.
+    fn scorers_round(&mut self, decisions: &Decisions) {
+        if decisions.scorers.is_empty() {
+            return;
+        }
+        let Self { entries, live, round, .. } = self;
+        let texts: Vec<usize> = live.iter().copied().filter(|&index| !entries[index].is_blank()).collect();
+        let mut lines: Vec<ScoredLine<'_>> = Vec::with_capacity(texts.len());
+        let mut position = 0;
+        for (at, &index) in live.iter().enumerate() {
+            let entry = &entries[index];
+            if entry.is_blank() {
+                continue;
+            }
+            let blank_before = at > 0 && entries[live[at - 1]].is_blank() && position > 0;
+            let blank_after = live.get(at + 1).is_some_and(|&next| entries[next].is_blank())
+                && live[at + 1..].iter().any(|&next| !entries[next].is_blank());
+            let dropped_by = match round[index] {
+                Verdict::Drop(reason) => Some(decisions.reasons.get(reason).id.as_str()),
+                _ => None,
+            };
+            lines.push(ScoredLine { text: &entry.text, facts: &entry.facts, dropped_by, blank_before, blank_after });
+            position += 1;
+        }
+        let mut judged = Vec::with_capacity(texts.len());
+        for (current, &index) in texts.iter().enumerate() {
+            if matches!(round[index], Verdict::Drop(_)) {
+                continue;
+            }
+            let mut verdict = None;
+            let mut score = None;
+            for (number, scorer) in decisions.scorers.iter().enumerate() {
+                let judgement = scorer.judge(&Neighbourhood { lines: &lines, current, reach: scorer.reach() });
+                score = judgement.score().or(score);
+                if let Some(reason) = judgement.dropped_for().and_then(|nth| decisions.reasons.of_scorer(number, nth)) {
+                    verdict = Some(reason);
+                    break;
+                }
+            }
+            judged.push((index, verdict, score));
+        }
+        drop(lines);
+        for (index, verdict, score) in judged {
+            if let Some(score) = score {
+                entries[index].score = Some(score);
+            }
+            if let Some(reason) = verdict {
+                round[index] = Verdict::Drop(reason);
+            }
+        }
+    }
+
+    /// The duplicate rule over the lines kept so far this round: a line that repeats one kept
+    /// before it in the document goes. (Lines have keys only when duplicates are dropped.)
+    fn duplicates_round(&mut self, reasons: &Reasons) {
+        self.round_seen.clear();
+        for &index in &self.live {
+            let Some(key) = self.entries[index].facts.duplicate_key else { continue };
+            if matches!(self.round[index], Verdict::Drop(_)) {
+                continue;
+            }
+            if self.seen.contains(&key) || !self.round_seen.insert(key) {
+                self.round[index] = Verdict::Drop(reasons.duplicate());
+            }
+        }
+    }
+
+    /// Remembers the duplicate keys of the lines kept, for the rest of the document.
+    fn remember_kept(&mut self) {
+        for &index in &self.live {
+            if self.seen.len() >= MAX_REMEMBERED_DUPLICATES {
+                break;
+            }
+            if let Some(key) = self.entries[index].facts.duplicate_key {
+                self.seen.insert(key);
+            }
+        }
+    }
+}

@@ -1,0 +1,264 @@
+//! Output sinks: where line decisions go.
+//!
+//! The pipeline calls [`Sink::line`] once per input line, in input order, and
+//! [`Sink::end_document`] after each document. [`TextSink`] writes the cleaned text;
+//! [`RejectsSink`] and [`ExplainSink`] report decisions; a pair `(A, B)` feeds both.
+
+use std::io::{self, Write};
+
+/// Why a line was dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DroppedBy<'a> {
+    /// The reason's id: a rule id, `duplicate-line` for repeats, or a context scorer's reason.
+    pub reason: &'a str,
+    /// Its category.
+    pub category: &'a str,
+}
+
+/// One input line and what happened to it.
+#[derive(Debug, Clone, Copy)]
+pub struct LineRecord<'a> {
+    /// 1-based document number within the stream.
+    pub document: u64,
+    /// 1-based line number within the document.
+    pub line_number: u64,
+    /// The normalized text (empty for blank lines). A line longer than the length limit comes
+    /// as it was read, in several records: see `continues`.
+    pub text: &'a str,
+    /// The input line as decoded; empty unless the sink asked for originals.
+    pub original: &'a str,
+    /// `None` when the line is kept.
+    pub dropped_by: Option<DroppedBy<'a>>,
+    /// The score a context scorer gave the line, when one judged it.
+    pub score: Option<f32>,
+    /// More of this same line follows in the next record (a line over the length limit is
+    /// passed on in pieces, never buffered whole).
+    pub continues: bool,
+}
+
+/// Receives line decisions in input order.
+pub trait Sink {
+    /// True when the sink reads [`LineRecord::original`]; keeping originals costs a copy per line.
+    fn wants_originals(&self) -> bool {
+        false
+    }
+    /// One input line.
+    fn line(&mut self, record: &LineRecord<'_>) -> io::Result<()>;
+    /// The end of a document; `separator` is true when a form-feed line followed it.
+    fn end_document(&mut self, separator: bool) -> io::Result<()>;
+    /// The end of the stream.
+    fn finish(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<A: Sink, B: Sink> Sink for (A, B) {
+    fn wants_originals(&self) -> bool {
+        self.0.wants_originals() || self.1.wants_originals()
+    }
+    fn line(&mut self, record: &LineRecord<'_>) -> io::Result<()> {
+        self.0.line(record)?;
+        self.1.line(record)
+    }
+    fn end_document(&mut self, separator: bool) -> io::Result<()> {
+        self.0.end_document(separator)?;
+        self.1.end_document(separator)
+    }
+    fn finish(&mut self) -> io::Result<()> {
+        self.0.finish()?;
+        self.1.finish()
+    }
+}
+
+impl<S: Sink + ?Sized> Sink for &mut S {
+    fn wants_originals(&self) -> bool {
+        (**self).wants_originals()
+    }
+    fn line(&mut self, record: &LineRecord<'_>) -> io::Result<()> {
+        (**self).line(record)
+    }
+    fn end_document(&mut self, separator: bool) -> io::Result<()> {
+        (**self).end_document(separator)
+    }
+    fn finish(&mut self) -> io::Result<()> {
+        (**self).finish()
+    }
+}
+
+/// Writes kept lines: runs of blank lines become one, none at the start or end of a document,
+/// every line ends with `\n`, and a document separator is written as a form-feed line.
+#[derive(Debug)]
+pub struct TextSink<W: Write> {
+    writer: W,
+    wrote_text: bool,
+    pending_blank: bool,
+    /// The last record written continues on the next one.
+    mid_line: bool,
+    bytes_written: u64,
+}
+
+impl<W: Write> TextSink<W> {
+    /// Wraps `writer`; it is written in small pieces, so give it a buffered writer.
+    pub fn new(writer: W) -> Self {
+        Self { writer, wrote_text: false, pending_blank: false, mid_line: false, bytes_written: 0 }
+    }
+
+    /// Bytes written so far.
+    pub fn bytes_written(&self) -> u64 {
+        self.bytes_written
+    }
+
+    /// Returns the writer.
+    pub fn into_inner(self) -> W {
+        self.writer
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.bytes_written += bytes.len() as u64;
+        self.writer.write_all(bytes)
+    }
+}
+
+impl<W: Write> Sink for TextSink<W> {
+    fn line(&mut self, record: &LineRecord<'_>) -> io::Result<()> {
+        if record.dropped_by.is_some() {
+            return Ok(());
+        }
+        if record.text.is_empty() && !self.mid_line && !record.continues {
+            self.pending_blank = self.wrote_text;
+            return Ok(());
+        }
+        if self.pending_blank && !self.mid_line {
+            self.write(b"\n")?;
+            self.pending_blank = false;
+        }
+        self.write(record.text.as_bytes())?;
+        self.mid_line = record.continues;
+        if !record.continues {
+            self.write(b"\n")?;
+        }
+        self.wrote_text = true;
+        Ok(())
+    }
+
+    fn end_document(&mut self, separator: bool) -> io::Result<()> {
+        self.wrote_text = false;
+        self.pending_blank = false;
+        if separator {
+            self.write(b"\x0C\n")?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+/// Replaces tabs and control characters so a reported line stays on one TSV row.
+fn escape_field(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(|c| c.is_control()) {
+        text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().into()
+    } else {
+        text.into()
+    }
+}
+
+/// Writes every dropped line as a tab-separated row:
+/// `source  document  line  rule  category  original-text`.
+#[derive(Debug)]
+pub struct RejectsSink<W: Write> {
+    writer: W,
+    source: String,
+}
+
+impl<W: Write> RejectsSink<W> {
+    /// `source` names the input (a path, or `-` for stdin) in the first column.
+    pub fn new(writer: W, source: impl Into<String>) -> Self {
+        Self { writer, source: source.into() }
+    }
+
+    /// Returns the writer.
+    pub fn into_inner(self) -> W {
+        self.writer
+    }
+}
+
+impl<W: Write> Sink for RejectsSink<W> {
+    fn wants_originals(&self) -> bool {
+        true
+    }
+
+    fn line(&mut self, record: &LineRecord<'_>) -> io::Result<()> {
+        let Some(dropped) = record.dropped_by else {
+            return Ok(());
+        };
+        writeln!(
+            self.writer,
+            "{}\t{}\t{}\t{}\t{}\t{}",
+            self.source,
+            record.document,
+            record.line_number,
+            dropped.reason,
+            dropped.category,
+            escape_field(record.original)
+        )
+    }
+
+    fn end_document(&mut self, _separator: bool) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+/// Writes the input with each line's decision: `document:line  decision  original-text`.
+#[derive(Debug)]
+pub struct ExplainSink<W: Write> {
+    writer: W,
+}
+
+impl<W: Write> ExplainSink<W> {
+    /// Wraps `writer`.
+    pub fn new(writer: W) -> Self {
+        Self { writer }
+    }
+}
+
+impl<W: Write> Sink for ExplainSink<W> {
+    fn wants_originals(&self) -> bool {
+        true
+    }
+
+    fn line(&mut self, record: &LineRecord<'_>) -> io::Result<()> {
+        let mut decision = match record.dropped_by {
+            Some(d) => format!("drop {} ({})", d.reason, d.category),
+            None if record.text.is_empty() => "blank".to_string(),
+            None => "keep".to_string(),
+        };
+        if let Some(score) = record.score {
+            decision.push_str(&format!(" {score:.2}"));
+        }
+        writeln!(
+            self.writer,
+            "{}:{}\t{:<40}\t{}",
+            record.document,
+            record.line_number,
+            decision,
+            escape_field(record.original)
+        )
+    }
+
+    fn end_document(&mut self, separator: bool) -> io::Result<()> {
+        if separator {
+            writeln!(self.writer, "---- document separator ----")?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
