@@ -129,18 +129,22 @@ fn user_rules_add_and_disable_removes() {
 fn invalid_rules_are_reported_with_file_rule_and_problem() {
     let dir = tempfile::tempdir().unwrap();
     let rules = dir.path().join("bad.toml");
-    let assert_rejected = |id: &str, regex: &str| {
+    let assert_rejected = |id: &str, regex: &str, problem: &str| {
         fs::write(&rules, format!("[[rule]]\nid = \"{id}\"\ncategory = \"ads\"\nregex = '{regex}'\n")).unwrap();
         dechrome().arg("--rules").arg(&rules).write_stdin("text\n").assert().code(2).stdout("").stderr(
             predicate::str::contains("bad.toml")
                 .and(predicate::str::contains(format!("rule \"{id}\"")))
-                .and(predicate::str::contains("invalid regex")),
+                .and(predicate::str::contains(problem)),
         );
     };
-    assert_rejected("broken", "([a-z");
+    assert_rejected("broken", "([a-z", "invalid regex");
     // Well-formed syntax naming an unknown Unicode class: found when the rules are compiled,
     // and reported the same way.
-    assert_rejected("no-class", r"\p{NoSuchClass}");
+    assert_rejected("no-class", r"\p{NoSuchClass}", "invalid regex");
+    // Too large to compile: refused before compiling, by an estimate of its size.
+    assert_rejected("huge", r"\w{1000}{1000}", "too large");
+    // Within the estimate, but too large for the automata of a group of regexes.
+    assert_rejected("large", r"^\w{600}$", "cannot compile regex");
     dechrome()
         .args(["--disable", "no-such-rule"])
         .write_stdin("text\n")
@@ -199,6 +203,28 @@ fn closed_pipe_ends_quietly() {
     drop(stdout);
     let output = child.wait_with_output().unwrap();
     writer.join().unwrap();
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.stderr.is_empty(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+}
+
+/// `dechrome big.jsonl | head -c 100`: the reader goes away, and the command ends quietly.
+#[test]
+fn closed_pipe_ends_quietly_in_jsonl_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.jsonl");
+    let record = format!("{{\"id\":1,\"text\":{:?}}}\n", "A paragraph of article text that keeps going.\n".repeat(20));
+    fs::write(&path, record.repeat(20_000)).unwrap();
+    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("dechrome"))
+        .arg(&path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 100];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&output.stderr));
     assert!(output.stderr.is_empty(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
 }

@@ -8,7 +8,33 @@ use regex_automata::hybrid;
 use regex_automata::nfa::thompson::pikevm::{self, PikeVM};
 use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::{Input, MatchKind, PatternSet};
-use regex_syntax::hir::Hir;
+use regex_syntax::hir::{Class, Hir, HirKind};
+
+/// A regex whose [`estimated_size`] is larger is refused before it is compiled: compiling takes
+/// time and memory in proportion to the size, and a user regex such as `\w{1000}{1000}` would
+/// take seconds and hundreds of MiB only to fail. The largest regex of the built-in pack is
+/// estimated at a small fraction of this.
+pub(crate) const MAX_ESTIMATED_SIZE: u64 = 2_000_000;
+
+/// A quick upper estimate of the size of the automaton a regex compiles to (about one unit a
+/// state): counted repetitions copy their operand, and a Unicode class costs a few states per
+/// range for its UTF-8 sequences.
+pub(crate) fn estimated_size(hir: &Hir) -> u64 {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => 1,
+        HirKind::Literal(literal) => literal.0.len() as u64,
+        HirKind::Class(Class::Unicode(class)) => 4 * class.ranges().len() as u64,
+        HirKind::Class(Class::Bytes(class)) => class.ranges().len() as u64,
+        HirKind::Repetition(repetition) => {
+            let copies = repetition.max.unwrap_or(repetition.min.saturating_add(1)).max(1);
+            estimated_size(&repetition.sub).saturating_mul(u64::from(copies))
+        }
+        HirKind::Capture(capture) => estimated_size(&capture.sub),
+        HirKind::Concat(parts) | HirKind::Alternation(parts) => {
+            parts.iter().map(estimated_size).fold(1, u64::saturating_add)
+        }
+    }
+}
 
 #[derive(Debug)]
 pub(crate) struct LineRegex {

@@ -15,7 +15,7 @@ use regex_automata::PatternSet;
 
 use regex_syntax::hir::Hir;
 
-use super::line_regex::{LineRegex, LineRegexCache};
+use super::line_regex::{LineRegex, LineRegexCache, MAX_ESTIMATED_SIZE, estimated_size};
 use super::prefilter::{ByteSet, RegexPrefilter, byte_frequency};
 use super::prefix_trie::{PatternId, PrefixTrie, PrefixTrieBuilder};
 use super::{MatchKind, Rule, RuleSet, Zone};
@@ -341,8 +341,10 @@ struct UnfilteredBucket {
     /// The longest guard of its rules, in characters (`usize::MAX`: some rule has none).
     max_chars: usize,
     skips_sentences: bool,
-    /// The regexes as they run (case folded for case-insensitive rules).
+    /// The regexes as they run (case folded for case-insensitive rules), as written, and
+    /// their rules.
     hirs: Vec<Hir>,
+    patterns: Vec<String>,
     rules: Vec<RuleRef>,
 }
 
@@ -351,10 +353,10 @@ impl UnfilteredBucket {
     /// to blame is found by building each of its regexes alone.
     fn compile(&self, rules: &RuleSet) -> Result<LineRegex> {
         LineRegex::new(&self.hirs, REGEX_SIZE_LIMIT).map_err(|set_error| {
-            let blamed = self.hirs.iter().zip(&self.rules).find_map(|(hir, &rule_ref)| {
+            let blamed = self.hirs.iter().zip(&self.patterns).zip(&self.rules).find_map(|((hir, pattern), &rule_ref)| {
                 let rule = rules.get(rule_ref as usize)?;
                 let error = LineRegex::new(std::slice::from_ref(hir), REGEX_SIZE_LIMIT).err()?;
-                Some(rule_error(rule, format!("cannot compile regex: {error}")))
+                Some(rule_error(rule, format!("cannot compile regex {pattern:?}: {error}")))
             });
             blamed.unwrap_or_else(|| {
                 let ids: Vec<&str> =
@@ -405,7 +407,7 @@ impl MatcherParts {
         Ok(tiers)
     }
 
-    fn add_regex(&mut self, rule: &Rule, rule_ref: RuleRef, compiled: CompiledRegex) -> Result<()> {
+    fn add_regex(&mut self, rule: &Rule, rule_ref: RuleRef, pattern: &str, compiled: CompiledRegex) -> Result<()> {
         let CompiledRegex { hir, prefilter, first_bytes, last_bytes, regex } = compiled;
         let Some(regex) = regex else {
             let (tier, skips_sentences) = (regex_tier(rule.max_chars), rule.skip_sentences);
@@ -422,6 +424,7 @@ impl MatcherParts {
                     bucket.first_bytes.add(&first_bytes);
                     bucket.last_bytes.add(&last_bytes);
                     bucket.hirs.push(hir);
+                    bucket.patterns.push(pattern.to_string());
                     bucket.rules.push(rule_ref);
                 }
                 None => self.unfiltered.push(UnfilteredBucket {
@@ -431,6 +434,7 @@ impl MatcherParts {
                     max_chars,
                     skips_sentences,
                     hirs: vec![hir],
+                    patterns: vec![pattern.to_string()],
                     rules: vec![rule_ref],
                 }),
             }
@@ -478,6 +482,11 @@ fn compile_regex(rule: &Rule, pattern: &str) -> Result<CompiledRegex> {
     };
     let folded = if rule.case_sensitive { None } else { Some(parse(true)?) };
     let unfolded = parse(false)?;
+    let size = estimated_size(folded.as_ref().unwrap_or(&unfolded));
+    if size > MAX_ESTIMATED_SIZE {
+        let message = format!("regex {pattern:?} is too large: about {size} automaton states (at most {MAX_ESTIMATED_SIZE}); bound its repetitions or make it case-sensitive");
+        return Err(rule_error(rule, message));
+    }
     let prefilter = RegexPrefilter::of(&unfolded, folded.as_ref());
     let hir = folded.unwrap_or(unfolded);
     let first_bytes = ByteSet::first_of(&hir);
@@ -521,7 +530,7 @@ impl Matcher {
                         let compiled = compiled_regexes
                             .next()
                             .ok_or_else(|| rule_error(rule, format!("regex {pattern:?} was not compiled")))??;
-                        parts.add_regex(rule, rule_ref, compiled)?;
+                        parts.add_regex(rule, rule_ref, pattern, compiled)?;
                     }
                     MatchKind::Contains => parts.add_anywhere(pattern.as_bytes(), literal(), rule)?,
                     MatchKind::Exact | MatchKind::Prefix => parts.add_start(pattern.as_bytes(), literal(), rule)?,
@@ -716,6 +725,28 @@ mod tests {
             }
         }
         assert!(checked > 100, "only {checked} lines checked");
+    }
+
+    /// The size estimate that guards compiling stays far above every built-in regex, and
+    /// catches a nested repetition before any compiling.
+    #[test]
+    fn size_estimates_leave_room_for_the_built_in_pack() {
+        let rules = RuleSet::builtin().unwrap();
+        let largest = rules
+            .iter()
+            .filter(|rule| rule.kind == MatchKind::Regex)
+            .flat_map(|rule| rule.patterns.iter())
+            .map(|pattern| estimated_size(&regex_syntax::ParserBuilder::new().case_insensitive(true).build().parse(pattern).unwrap()))
+            .max()
+            .unwrap();
+        eprintln!("largest built-in regex: about {largest} states");
+        assert!(largest * 10 < MAX_ESTIMATED_SIZE, "{largest}");
+        let mut user = RuleSet::new();
+        user.add_toml("[[rule]]\nid = \"huge\"\ncategory = \"ads\"\nregex = '\\w{1000}{1000}'\n", "user.toml").unwrap();
+        let started = std::time::Instant::now();
+        let error = Matcher::new(&user, 1).unwrap_err().to_string();
+        assert!(error.starts_with("user.toml: rule \"huge\": regex") && error.contains("too large"), "{error}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(1), "{:?}", started.elapsed());
     }
 
     /// Lines with chrome literals at each length tier bound and rule guard, one character
