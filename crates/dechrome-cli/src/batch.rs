@@ -7,7 +7,6 @@ use std::fs::{self, File};
 use std::io::{self, BufRead, IsTerminal, Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Component, Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use dechrome::Cleaner;
@@ -16,40 +15,15 @@ use dechrome::jsonl::{JsonlCleaner, JsonlStats, decoder};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use super::args::{Args, Format};
+use super::Outcome;
+use super::args::Format;
 use super::output::{AtomicFile, LazyFile, is_temp_name, remove_if_stale, sync_dir};
+use super::plan::{BAD_RECORDS_SUFFIX, CleanerPlan, Target, TreePlan};
 use super::report::Totals;
 use super::walk::{Filters, Found, Walked, walk};
 
 /// A file whose first block holds a NUL byte is binary.
 const BINARY_CHECK_BYTES: u64 = 8 * 1024;
-/// Appended to an output file's name for the records `--skip-bad-records` set aside.
-pub(crate) const BAD_RECORDS_SUFFIX: &str = ".bad-records";
-
-/// True when the arguments ask for directory mode: `-i`, a directory input, or `-o` naming an
-/// existing directory.
-pub(crate) fn wanted(args: &Args) -> bool {
-    args.in_place.is_some()
-        || args.inputs.iter().any(|p| p.is_dir())
-        || args.output.as_deref().is_some_and(|o| o.is_dir() || o.as_os_str().to_string_lossy().ends_with('/'))
-}
-
-/// Where the cleaned files go.
-enum Target {
-    /// Under this directory, at each file's path relative to its input directory.
-    Mirror(PathBuf),
-    /// Over the input file, the original kept as FILE+SUFFIX when the suffix is not empty.
-    InPlace { backup_suffix: Option<String> },
-}
-
-impl Target {
-    fn backup_suffix(&self) -> Option<&str> {
-        match self {
-            Target::InPlace { backup_suffix } => backup_suffix.as_deref(),
-            Target::Mirror(_) => None,
-        }
-    }
-}
 
 /// One file to clean.
 struct Job {
@@ -68,58 +42,33 @@ enum Done {
 struct Settings<'a> {
     cleaner: &'a Cleaner,
     jsonl: JsonlCleaner,
-    target: Target,
+    target: &'a Target,
     skip_bad_records: bool,
     /// `--fsync`: each output file flushed to disk before its rename.
     fsync: bool,
 }
 
-/// Cleans every file; `build_cleaner` runs on its own thread while the inputs are walked.
-/// Returns false when some file failed (each failure has been reported).
-pub(crate) fn run(args: &Args, build_cleaner: impl FnOnce() -> Result<Cleaner> + Send) -> Result<bool> {
-    let started = Instant::now();
-    if args.check || args.explain || args.rejects.is_some() {
-        bail!(
-            "--check, --explain and --rejects work on single streams, not in directory mode (-i, or directory inputs)"
-        );
-    }
-    if args.bad_records.is_some() {
-        bail!(
-            "in directory mode, bad records go beside each output file (NAME{BAD_RECORDS_SUFFIX}); leave out --bad-records"
-        );
-    }
-    if args.inputs.is_empty() || args.inputs.iter().any(|p| p.as_os_str() == "-") {
-        bail!("directory mode (-i, or directory inputs) needs paths, not stdin");
-    }
-    let target = match (&args.in_place, &args.output) {
-        (Some(suffix), _) => Target::InPlace { backup_suffix: Some(suffix.clone()).filter(|s| !s.is_empty()) },
-        (None, Some(dir)) => {
-            if dir.exists() && !dir.is_dir() {
-                bail!("{}: not a directory; with directory inputs, -o names the output directory", dir.display());
-            }
-            Target::Mirror(dir.clone())
-        }
-        (None, None) => bail!("directory inputs need -o OUTDIR (a mirror tree) or -i (in place)"),
-    };
-    let mut totals = Totals::default();
+/// Cleans every file of the tree, adding up what was done in `totals`. The cleaner is built on
+/// its own thread while the inputs are walked. Files that fail are reported one by one.
+pub(crate) fn run(plan: &TreePlan, cleaner_plan: &CleanerPlan, totals: &mut Totals) -> Result<Outcome> {
     let (cleaner, jobs) = std::thread::scope(|scope| {
-        let builder = scope.spawn(build_cleaner);
-        let jobs = plan(args, &target, &mut totals);
+        let builder = scope.spawn(|| cleaner_plan.build(1));
+        let jobs = find_jobs(plan, totals);
         let cleaner = builder.join().map_err(|_| anyhow::anyhow!("building the cleaner failed"))?;
         Ok::<_, anyhow::Error>((cleaner?, jobs?))
     })?;
     let cleaner = &cleaner;
     let settings = Settings {
         cleaner,
-        jsonl: JsonlCleaner::new(cleaner.clone(), super::run::jsonl_options(args)),
-        target,
-        skip_bad_records: args.skip_bad_records,
-        fsync: args.fsync,
+        jsonl: JsonlCleaner::new(cleaner.clone(), plan.jsonl.clone()),
+        target: &plan.target,
+        skip_bad_records: plan.jsonl.skip_bad_records,
+        fsync: plan.fsync,
     };
 
     let progress = progress_bar(jobs.len() as u64);
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.jobs.unwrap_or(0))
+        .num_threads(cleaner_plan.jobs)
         .build()
         .context("cannot start the worker threads")?;
     let results: Vec<Result<Done>> = pool.install(|| {
@@ -136,8 +85,8 @@ pub(crate) fn run(args: &Args, build_cleaner: impl FnOnce() -> Result<Cleaner> +
     });
     progress.finish_and_clear();
 
-    if args.fsync {
-        let folders = written_folders(&jobs, &results, &settings.target);
+    if plan.fsync {
+        let folders = written_folders(&jobs, &results, settings.target);
         let synced: Vec<Result<()>> = pool.install(|| folders.par_iter().map(|folder| sync_dir(folder)).collect());
         for error in synced.into_iter().filter_map(Result::err) {
             eprintln!("dechrome: {error:#}");
@@ -152,8 +101,7 @@ pub(crate) fn run(args: &Args, build_cleaner: impl FnOnce() -> Result<Cleaner> +
             Err(_) => totals.failed += 1,
         }
     }
-    finish(args, &totals, started.elapsed())?;
-    Ok(totals.failed == 0)
+    Ok(if totals.failed == 0 { Outcome::Clean } else { Outcome::SomeFailed })
 }
 
 /// The folders whose entries a run changed: those of the files written, and with a mirror,
@@ -175,17 +123,6 @@ fn written_folders(jobs: &[Job], results: &[Result<Done>], target: &Target) -> B
     folders
 }
 
-fn finish(args: &Args, totals: &Totals, elapsed: Duration) -> Result<()> {
-    if args.stats {
-        eprint!("{}", totals.text.report());
-    }
-    eprintln!("dechrome: {}", totals.summary_line(elapsed));
-    if let Some(path) = &args.stats_json {
-        totals.write_json(path, elapsed)?;
-    }
-    Ok(())
-}
-
 fn progress_bar(files: u64) -> ProgressBar {
     if !io::stderr().is_terminal() {
         return ProgressBar::hidden();
@@ -200,13 +137,13 @@ fn progress_bar(files: u64) -> ProgressBar {
 /// Finds the files, decides where each goes, and refuses plans that would overwrite an input.
 /// Paths that cannot be read or resolved are reported and counted as failures; the other files
 /// go on. Stale temporary files in the folders written to are removed.
-fn plan(args: &Args, target: &Target, totals: &mut Totals) -> Result<Vec<Job>> {
-    let filters = Filters::new(&args.globs, &args.excludes, target.backup_suffix())?;
-    let output_dir = match target {
+fn find_jobs(plan: &TreePlan, totals: &mut Totals) -> Result<Vec<Job>> {
+    let filters = Filters::new(&plan.globs, &plan.excludes, plan.target.backup_suffix())?;
+    let output_dir = match &plan.target {
         Target::Mirror(dir) => Some(resolve(dir).with_context(|| dir.display().to_string())?),
         Target::InPlace { .. } => None,
     };
-    let mut walked = find_inputs(args, &filters, output_dir.as_deref())?;
+    let mut walked = find_inputs(plan, &filters, output_dir.as_deref())?;
 
     // Resolving can fail for a file that went away since the walk, or behind a folder that
     // cannot be searched.
@@ -225,13 +162,13 @@ fn plan(args: &Args, target: &Target, totals: &mut Totals) -> Result<Vec<Job>> {
             let jobs = resolved
                 .into_iter()
                 .filter(|(_, real)| seen.insert(real.clone()))
-                .map(|(found, real)| Job { format: args.format.of(&found.path), input: found.path, output: real })
+                .map(|(found, real)| Job { format: plan.format.of(&found.path), input: found.path, output: real })
                 .collect();
             // The folders written to are the ones walked.
             (jobs, std::mem::take(&mut walked.temp_files))
         }
         Some(out) => {
-            let jobs = mirror_jobs(args, out, &resolved, &mut real_paths, &mut walked.errors)?;
+            let jobs = mirror_jobs(plan.format, out, &resolved, &mut real_paths, &mut walked.errors)?;
             let temp_files = temp_files_in(jobs.iter().filter_map(|job| job.output.parent()));
             (jobs, temp_files)
         }
@@ -251,7 +188,7 @@ fn plan(args: &Args, target: &Target, totals: &mut Totals) -> Result<Vec<Job>> {
 /// input or write two inputs to one output. An output path that cannot be resolved is added to
 /// `errors`.
 fn mirror_jobs(
-    args: &Args,
+    format: Format,
     out: &Path,
     resolved: &[(Found, PathBuf)],
     real_paths: &mut RealPaths,
@@ -288,16 +225,16 @@ fn mirror_jobs(
                 output.display()
             );
         }
-        jobs.push(Job { format: args.format.of(&found.path), input: found.path.clone(), output });
+        jobs.push(Job { format: format.of(&found.path), input: found.path.clone(), output });
     }
     Ok(jobs)
 }
 
 /// Walks the input directories and takes the input files, reporting in `Walked::errors` the
 /// paths that cannot be read. Refuses an output directory inside an input directory.
-fn find_inputs(args: &Args, filters: &Filters, output_dir: Option<&Path>) -> Result<Walked> {
+fn find_inputs(plan: &TreePlan, filters: &Filters, output_dir: Option<&Path>) -> Result<Walked> {
     let mut walked = Walked::default();
-    for input in &args.inputs {
+    for input in &plan.inputs {
         let meta = match fs::metadata(input) {
             Ok(meta) => meta,
             Err(e) => {
@@ -322,7 +259,7 @@ fn find_inputs(args: &Args, filters: &Filters, output_dir: Option<&Path>) -> Res
                     input.display()
                 );
             }
-            walk(input, args.follow, filters, &mut walked);
+            walk(input, plan.follow, filters, &mut walked);
         } else if meta.is_file() {
             if filters.is_backup(input) {
                 eprintln!("dechrome: {}: skipped: its name ends in the backup suffix", input.display());
@@ -529,6 +466,7 @@ fn memchr_nul(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use std::sync::mpsc;
+    use std::time::Duration;
 
     use dechrome::jsonl::JsonlOptions;
 
@@ -559,7 +497,7 @@ mod tests {
                 let settings = Settings {
                     cleaner: &cleaner,
                     jsonl: JsonlCleaner::new(cleaner.clone(), options),
-                    target: Target::Mirror(PathBuf::from("unused")),
+                    target: &Target::Mirror(PathBuf::from("unused")),
                     skip_bad_records: false,
                     fsync: false,
                 };
