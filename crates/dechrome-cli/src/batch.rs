@@ -443,11 +443,7 @@ fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
 /// instead of waiting forever for a writer; on a regular file the flag changes nothing (reads
 /// of regular files never block).
 fn open_regular_file(path: &Path) -> Result<(File, fs::Metadata)> {
-    let file = fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-        .context("cannot open")?;
+    let file = fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path).context("cannot open")?;
     let meta = file.metadata().context("cannot read metadata")?;
     if !meta.is_file() {
         bail!("not a regular file (it was replaced since the directory was read)");

@@ -60,7 +60,10 @@ pub(crate) enum Destination {
     Stdout(io::StdoutLock<'static>),
     /// Something that is not a regular file (`/dev/stdout`, a FIFO, a terminal), written
     /// directly: it cannot be replaced by a rename, and has no half-written state to avoid.
-    Device { writer: BufWriter<fs::File>, target: PathBuf },
+    Device {
+        writer: BufWriter<fs::File>,
+        target: PathBuf,
+    },
     /// A temporary file beside `target`, renamed over it by [`Destination::commit`].
     File {
         temp: BufWriter<NamedTempFile>,

@@ -140,10 +140,14 @@ fn is_tree(args: &Args) -> bool {
 
 fn tree_plan(args: &Args, jsonl: JsonlOptions) -> Result<TreePlan> {
     if args.check || args.explain || args.rejects.is_some() {
-        bail!("--check, --explain and --rejects work on single streams, not in directory mode (-i, or directory inputs)");
+        bail!(
+            "--check, --explain and --rejects work on single streams, not in directory mode (-i, or directory inputs)"
+        );
     }
     if args.bad_records.is_some() {
-        bail!("in directory mode, bad records go beside each output file (NAME{BAD_RECORDS_SUFFIX}); leave out --bad-records");
+        bail!(
+            "in directory mode, bad records go beside each output file (NAME{BAD_RECORDS_SUFFIX}); leave out --bad-records"
+        );
     }
     if args.inputs.is_empty() || args.inputs.iter().any(|p| p.as_os_str() == "-") {
         bail!("directory mode (-i, or directory inputs) needs paths, not stdin");

@@ -142,7 +142,12 @@ impl Totals {
         let categories = self.text.by_category();
         let report = Report {
             files: self.files,
-            skipped: Skipped { binary: self.binary, symlink: self.symlinks, not_regular: self.special, backup: self.backups },
+            skipped: Skipped {
+                binary: self.binary,
+                symlink: self.symlinks,
+                not_regular: self.special,
+                backup: self.backups,
+            },
             failed: self.failed,
             bytes_in: self.bytes_in,
             bytes_out: self.bytes_out,

@@ -166,15 +166,10 @@ fn skipped_backups_are_counted_in_the_summary_and_stats_json() {
 
     // A backup named on the command line is skipped and counted too; --glob filters first.
     let named = tree.join("a.txt.bak");
-    dechrome()
-        .arg(&named)
-        .arg(tree.join("a.txt"))
-        .arg("-i.bak")
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("a.txt.bak: skipped").and(predicate::str::contains(
-            "1 file cleaned, 1 skipped (backup 1)",
-        )));
+    dechrome().arg(&named).arg(tree.join("a.txt")).arg("-i.bak").assert().success().stderr(
+        predicate::str::contains("a.txt.bak: skipped")
+            .and(predicate::str::contains("1 file cleaned, 1 skipped (backup 1)")),
+    );
     dechrome()
         .arg(&tree)
         .arg("-i.bak")
@@ -420,9 +415,10 @@ fn fifos_in_the_tree_are_skipped_without_blocking() {
         if follow {
             command.arg("-L");
         }
-        command.assert().success().stderr(predicate::str::contains(
-            "2 files cleaned, 1 skipped (not a regular file 1)",
-        ));
+        command
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("2 files cleaned, 1 skipped (not a regular file 1)"));
         assert_eq!(fs::read(out.join("a.txt")).unwrap(), clean_default(PAGE_A.as_bytes()));
         assert_eq!(fs::read(out.join("sub/b.txt")).unwrap(), clean_default(PAGE_B.as_bytes()));
         assert!(!out.join("sub/pipe.txt").exists());

@@ -51,18 +51,12 @@ fn missing_input_is_an_error_naming_the_file() {
 
 #[test]
 fn stats_report_categories_and_rules() {
-    dechrome()
-        .arg("--stats")
-        .write_stdin(PAGE)
-        .assert()
-        .success()
-        .stdout(CLEAN)
-        .stderr(
-            predicate::str::contains("dropped 4")
-                .and(predicate::str::is_match(r"media\s+2\s+").unwrap())
-                .and(predicate::str::is_match(r"media-please-wait\s+2\s+").unwrap())
-                .and(predicate::str::is_match(r"ads\s+1\s+13").unwrap()),
-        );
+    dechrome().arg("--stats").write_stdin(PAGE).assert().success().stdout(CLEAN).stderr(
+        predicate::str::contains("dropped 4")
+            .and(predicate::str::is_match(r"media\s+2\s+").unwrap())
+            .and(predicate::str::is_match(r"media-please-wait\s+2\s+").unwrap())
+            .and(predicate::str::is_match(r"ads\s+1\s+13").unwrap()),
+    );
 }
 
 #[test]
@@ -95,7 +89,13 @@ fn explain_shows_each_line_and_its_decision() {
 
 #[test]
 fn check_exit_codes() {
-    dechrome().arg("--check").write_stdin(PAGE).assert().code(1).stdout("").stderr(predicate::str::contains("would change"));
+    dechrome()
+        .arg("--check")
+        .write_stdin(PAGE)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("would change"));
     dechrome().arg("--check").write_stdin(CLEAN).assert().code(0).stdout("");
     // A missing final newline is a change too.
     dechrome().arg("--check").write_stdin(CLEAN.trim_end()).assert().code(1);
@@ -160,7 +160,11 @@ fn list_rules_prints_the_pack() {
         .assert()
         .success()
         .stdout(predicate::str::contains("media-please-wait").and(predicate::str::contains("skip-links")));
-    dechrome().args(["--list-rules", "--disable", "media"]).assert().success().stdout(predicate::str::contains("media-please-wait").not());
+    dechrome()
+        .args(["--list-rules", "--disable", "media"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("media-please-wait").not());
 }
 
 #[test]
@@ -277,7 +281,8 @@ fn rejects_to_fifo_link_or_stdout() {
     assert!(fs::metadata(&fifo).unwrap().file_type().is_fifo());
 
     let out = dir.path().join("out.txt");
-    let output = dechrome().current_dir(dir.path()).args(["--rejects", "-", "-o"]).arg(&out).write_stdin(PAGE).output().unwrap();
+    let output =
+        dechrome().current_dir(dir.path()).args(["--rejects", "-", "-o"]).arg(&out).write_stdin(PAGE).output().unwrap();
     assert!(output.status.success());
     assert_eq!(rows(&String::from_utf8(output.stdout).unwrap()), 4);
     assert_eq!(fs::read_to_string(&out).unwrap(), CLEAN);

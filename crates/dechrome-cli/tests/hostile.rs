@@ -74,8 +74,8 @@ const MALFORMED: &[&[u8]] = &[
     b"\xBF\xBF",
     b"\xFE",
     b"\xFF",
-    b"\xEF\xBB",      // half a BOM
-    b"\xE2\x80",      // half a line separator
+    b"\xEF\xBB",     // half a BOM
+    b"\xE2\x80",     // half a line separator
     b"\xF0\x80\x80", // truncated overlong
 ];
 
@@ -359,11 +359,39 @@ fn jsonl_line() -> impl Strategy<Value = Vec<u8>> {
             format!("{record}{end}").into_bytes()
         }),
         // hand-written JSON, possibly malformed: escapes of surrogates, controls, separators
-        (prop::collection::vec(prop::sample::select(&[
-            "\\ud800", "\\udc00", "\\ud83d\\ude00", "\\u0000", "\\u000c", "\\r", "\\n", "\\u2028", "\\u00ad",
-            "\\\"", "\\\\", "Advertisement", "please wait", "\\u201cquoted\\u201d", "\\t", " ", "x",
-        ][..]), 0..20), prop::sample::select(&["text", "body", "te\\u0078t"][..]), ending.clone())
-            .prop_map(|(parts, key, end)| format!("{{\"{key}\":\"{}\",\"k\":{{\"a\":\"\\ud800\"}}}}{end}", parts.concat()).into_bytes()),
+        (
+            prop::collection::vec(
+                prop::sample::select(
+                    &[
+                        "\\ud800",
+                        "\\udc00",
+                        "\\ud83d\\ude00",
+                        "\\u0000",
+                        "\\u000c",
+                        "\\r",
+                        "\\n",
+                        "\\u2028",
+                        "\\u00ad",
+                        "\\\"",
+                        "\\\\",
+                        "Advertisement",
+                        "please wait",
+                        "\\u201cquoted\\u201d",
+                        "\\t",
+                        " ",
+                        "x",
+                    ][..]
+                ),
+                0..20
+            ),
+            prop::sample::select(&["text", "body", "te\\u0078t"][..]),
+            ending.clone()
+        )
+            .prop_map(|(parts, key, end)| format!(
+                "{{\"{key}\":\"{}\",\"k\":{{\"a\":\"\\ud800\"}}}}{end}",
+                parts.concat()
+            )
+            .into_bytes()),
         (prop::collection::vec(any::<u8>(), 0..80), ending).prop_map(|(mut bytes, end)| {
             bytes.extend_from_slice(end.as_bytes());
             bytes
@@ -637,7 +665,11 @@ fn cli_cleans_hostile_bytes_like_the_library() {
 #[test]
 fn cli_exact_outputs() {
     // Hand-checked as in `invalid_utf8_becomes_replacement_characters`.
-    dechrome().write_stdin(&b"ab\xC0\xAFcd\xE0\x80\xBCef"[..]).assert().success().stdout(format!("ab{R}{R}cd{R}{R}{R}ef\n"));
+    dechrome()
+        .write_stdin(&b"ab\xC0\xAFcd\xE0\x80\xBCef"[..])
+        .assert()
+        .success()
+        .stdout(format!("ab{R}{R}cd{R}{R}{R}ef\n"));
     dechrome().write_stdin(&b"One\0.\rTwo.\r\rThree."[..]).assert().success().stdout("One.\nTwo.\n\nThree.\n");
 }
 

@@ -69,14 +69,12 @@ fn typographic(text: &str) -> String {
 
 fn bench(c: &mut Criterion) {
     let ascii = seed_pages();
-    let inputs = [("news-ascii", ascii.clone()), ("news-cyrillic", cyrillic(&ascii)), ("quotes-nbsp", typographic(&ascii))];
+    let inputs =
+        [("news-ascii", ascii.clone()), ("news-cyrillic", cyrillic(&ascii)), ("quotes-nbsp", typographic(&ascii))];
     let pipelines = [
         ("whole-pipeline", Cleaner::builder().build().expect("default cleaner")),
         ("normalize-only", Cleaner::builder().default_rules(false).drop_duplicates(false).build().expect("normalizer")),
-        (
-            "classify-minimal-normalize",
-            Cleaner::builder().ascii_quotes(false).build().expect("classifier"),
-        ),
+        ("classify-minimal-normalize", Cleaner::builder().ascii_quotes(false).build().expect("classifier")),
     ];
     let mut group = c.benchmark_group("clean");
     group.sample_size(20);

@@ -278,8 +278,12 @@ mod tests {
                 let lines = 1 + next(60);
                 let document: String = (0..lines).map(|_| format!("{}\n", pool[next(pool.len())])).collect();
                 let cleaned = cleaner.clean_str(&document).text;
-                assert!(!cleaned.contains("Advertisement") && !cleaned.contains("please wait"), "{document:?} gave {cleaned:?}");
-                footer_drops += usize::from(document.contains("Related Stories") && !cleaned.contains("Related Stories"));
+                assert!(
+                    !cleaned.contains("Advertisement") && !cleaned.contains("please wait"),
+                    "{document:?} gave {cleaned:?}"
+                );
+                footer_drops +=
+                    usize::from(document.contains("Related Stories") && !cleaned.contains("Related Stories"));
             }
         }
         assert!(footer_drops > 0, "footer rules applied somewhere");

@@ -534,7 +534,8 @@ mod tests {
     /// record stops the stream, does not depend on that.
     #[test]
     fn threads_change_nothing() {
-        let page = "Accessibility links\\n\\nThe alliance met on Monday. \\u201cFine,\\u201d he said.\\nShare this article";
+        let page =
+            "Accessibility links\\n\\nThe alliance met on Monday. \\u201cFine,\\u201d he said.\\nShare this article";
         let mut input = String::new();
         for i in 0..4000 {
             match i {
@@ -558,7 +559,9 @@ mod tests {
                 Ok(counts) => assert_eq!(*counts, (3998, 1)),
                 Err(message) => assert!(message.contains("line 1235"), "{message}"),
             }
-            assert!(results[0].1.lines().all(|line| line.contains("The alliance met on Monday. \\\"Fine,\\\" he said.")));
+            assert!(
+                results[0].1.lines().all(|line| line.contains("The alliance met on Monday. \\\"Fine,\\\" he said."))
+            );
         }
     }
 }

@@ -34,7 +34,11 @@ pub(crate) fn map_in_parallel<T: Sync, U: Send>(items: &[T], threads: usize, f: 
 
 /// `side` and `main`'s results: with `spare_thread`, `side` runs on a thread of its own while
 /// `main` runs on the calling thread; otherwise both run here, one after the other.
-pub(crate) fn join_beside<A: Send, B>(spare_thread: bool, side: impl FnOnce() -> A + Send, main: impl FnOnce() -> B) -> (A, B) {
+pub(crate) fn join_beside<A: Send, B>(
+    spare_thread: bool,
+    side: impl FnOnce() -> A + Send,
+    main: impl FnOnce() -> B,
+) -> (A, B) {
     if !spare_thread {
         return (side(), main());
     }

@@ -40,7 +40,9 @@ impl LineShape {
         // The spaces normalization leaves between words beyond ASCII space and tab: U+00A0,
         // U+202F, U+2007 and U+3000, found by their lead bytes, which most lines lack.
         let wide_separators = memchr::memchr3_iter(0xc2, 0xe2, 0xe3, bytes)
-            .filter(|&at| matches!(bytes[at..], [0xc2, 0xa0, ..] | [0xe2, 0x80, 0xaf | 0x87, ..] | [0xe3, 0x80, 0x80, ..]))
+            .filter(|&at| {
+                matches!(bytes[at..], [0xc2, 0xa0, ..] | [0xe2, 0x80, 0xaf | 0x87, ..] | [0xe3, 0x80, 0x80, ..])
+            })
             .count();
         Self::from_counts(text, chars, ascii_separators + wide_separators)
     }
@@ -53,10 +55,7 @@ impl LineShape {
 
     fn from_counts(text: &str, chars: usize, separators: usize) -> Self {
         let words = if text.is_empty() { 0 } else { separators + 1 };
-        let last = text
-            .trim_end_matches(['"', '\'', ')', ']', '»', '\u{2019}', '\u{201d}'])
-            .chars()
-            .next_back();
+        let last = text.trim_end_matches(['"', '\'', ')', ']', '»', '\u{2019}', '\u{201d}']).chars().next_back();
         let sentence = words >= SENTENCE_MIN_WORDS && matches!(last, Some('.' | '!' | '?' | '\u{2026}'));
         let title_like =
             chars <= TITLE_MAX_CHARS && words <= TITLE_MAX_WORDS && !matches!(last, Some('.' | ',' | ';' | ':'));

@@ -26,7 +26,10 @@ impl ContextScorer for ShortBetweenDropped {
     fn judge(&self, lines: &Neighbourhood<'_>) -> Judgement {
         // The scorer never sees further than it asked to.
         assert!(lines.at(-2).is_none() && lines.at(2).is_none());
-        assert_eq!(lines.before().count() + lines.after().count(), [lines.at(-1), lines.at(1)].iter().flatten().count());
+        assert_eq!(
+            lines.before().count() + lines.after().count(),
+            [lines.at(-1), lines.at(1)].iter().flatten().count()
+        );
         let dropped = |offset| lines.at(offset).is_some_and(|line| line.dropped_by().is_some());
         let score = lines.current().shape().chars as f32;
         if lines.current().shape().chars < self.max_chars && dropped(-1) && dropped(1) {

@@ -56,7 +56,10 @@ pub(crate) enum LineKind {
     Blank(u64),
     DocumentSeparator,
     /// A line over the length limit, or a piece of one: passed through as it is.
-    Oversized { first: bool, last: bool },
+    Oversized {
+        first: bool,
+        last: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -189,10 +192,15 @@ mod tests {
     fn recent_lines_give_what_analyzing_afresh_gives() {
         let cleaner = Cleaner::builder().build().unwrap_or_else(|e| panic!("{e}"));
         let analysis = &cleaner.engine.analysis;
-        let mut lines: Vec<String> =
-            ["Advertisement", "please wait", "It\u{2019}s  \u{201c}done\u{201d}", "Share\u{a0}this", "0:00 0:01:03 0:00"]
-                .map(String::from)
-                .to_vec();
+        let mut lines: Vec<String> = [
+            "Advertisement",
+            "please wait",
+            "It\u{2019}s  \u{201c}done\u{201d}",
+            "Share\u{a0}this",
+            "0:00 0:01:03 0:00",
+        ]
+        .map(String::from)
+        .to_vec();
         lines.extend((0..5000).map(|i| format!("Item \u{201c}{i}\u{201d}  of the list")));
         let input: String = lines.iter().cycle().take(15000).map(|line| format!("{line}\n")).collect();
         let analyze = |analyzer: &mut LineAnalyzer, text: &str| {

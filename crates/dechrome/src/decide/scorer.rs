@@ -176,7 +176,8 @@ impl<'a> Neighbourhood<'a> {
 
     /// The line `offset` lines away (negative: before), if there is one within reach.
     pub fn at(&self, offset: isize) -> Option<&'a ScoredLine<'a>> {
-        let within = if offset < 0 { offset.unsigned_abs() <= self.reach.before } else { offset as usize <= self.reach.after };
+        let within =
+            if offset < 0 { offset.unsigned_abs() <= self.reach.before } else { offset as usize <= self.reach.after };
         let index = self.current.checked_add_signed(offset)?;
         if within { self.lines.get(index) } else { None }
     }

@@ -15,7 +15,9 @@ enum Encoding {
     /// The first bytes have not been seen yet.
     Undetected,
     Utf8,
-    Utf16 { big_endian: bool },
+    Utf16 {
+        big_endian: bool,
+    },
 }
 
 /// A reader of UTF-8 over a reader of UTF-8 or UTF-16 text.
@@ -34,14 +36,7 @@ impl<R: Read> Decoder<R> {
     /// A decoder that reads into `raw` (cleared): a new buffer, or that of a decoder before it.
     pub(crate) fn new(inner: R, mut raw: Vec<u8>) -> Self {
         raw.clear();
-        Self {
-            inner,
-            encoding: Encoding::Undetected,
-            raw,
-            decoded: Vec::new(),
-            bytes_read: 0,
-            inner_done: false,
-        }
+        Self { inner, encoding: Encoding::Undetected, raw, decoded: Vec::new(), bytes_read: 0, inner_done: false }
     }
 
     pub(crate) fn bytes_read(&self) -> u64 {

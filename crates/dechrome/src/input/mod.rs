@@ -244,7 +244,10 @@ fn utf8_boundary(bytes: &[u8]) -> usize {
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Frame<'a> {
     /// A line, decoded; `input_bytes` is its length in the block (without the line end).
-    Line { text: &'a str, input_bytes: usize },
+    Line {
+        text: &'a str,
+        input_bytes: usize,
+    },
     DocumentSeparator,
 }
 

@@ -16,9 +16,9 @@ mod unicode_form;
 mod view;
 mod whitespace;
 
+use printable::printable_run;
 pub(crate) use view::{match_view, match_view_of_pattern};
 pub(crate) use whitespace::is_horizontal_space;
-use printable::printable_run;
 
 /// One normalization step.
 pub(crate) trait Step: Send + Sync + std::fmt::Debug {

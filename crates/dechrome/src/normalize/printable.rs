@@ -42,7 +42,9 @@ impl PrintableRun {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     #[target_feature(enable = "sse2")]
     fn extend_by_vectors(&mut self, bytes: &[u8]) -> bool {
-        use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_set_epi64x};
+        use std::arch::x86_64::{
+            _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set_epi64x, _mm_set1_epi8,
+        };
 
         let mut space_before = false;
         while let Some((low, high)) = bytes.get(self.len..self.len + 16).and_then(|chunk| {
@@ -51,7 +53,8 @@ impl PrintableRun {
         }) {
             let vector = _mm_set_epi64x(high, low);
             // Bytes >= 0x80 are negative as i8, so "below 0x20" takes them too.
-            let outside = _mm_or_si128(_mm_cmplt_epi8(vector, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(vector, _mm_set1_epi8(0x7f)));
+            let outside =
+                _mm_or_si128(_mm_cmplt_epi8(vector, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(vector, _mm_set1_epi8(0x7f)));
             let outside = _mm_movemask_epi8(outside) as u32;
             let in_run = if outside == 0 { 0xffff } else { (1 << outside.trailing_zeros()) - 1 };
             let spaces = _mm_movemask_epi8(_mm_cmpeq_epi8(vector, _mm_set1_epi8(0x20))) as u32 & in_run;

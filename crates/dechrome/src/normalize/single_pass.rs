@@ -14,9 +14,9 @@ use unicode_normalization::{IsNormalized, is_nfc_quick, is_nfkc_quick};
 use super::NormalizeOptions;
 use super::c1::is_c1;
 use super::controls::is_removed;
+use super::printable::printable_run;
 use super::punct::ascii_punct;
 use super::quotes::ascii_quote;
-use super::printable::printable_run;
 use super::whitespace::{is_horizontal_space, is_kept_lone_space};
 
 const BMP: usize = 0x1_0000;
@@ -258,7 +258,10 @@ mod tests {
         let mut out = String::new();
         let cases = [
             ("  \u{201c}Quoted\u{201d}\u{a0}\u{a0}text\u{2003} ", "\"Quoted\" text"),
-            ("27\u{a0}languages,\tcaf\u{e9} \u{ad}\u{444}\u{43e}\u{43d} \u{1f600}", "27\u{a0}languages,\tcaf\u{e9} \u{444}\u{43e}\u{43d} \u{1f600}"),
+            (
+                "27\u{a0}languages,\tcaf\u{e9} \u{ad}\u{444}\u{43e}\u{43d} \u{1f600}",
+                "27\u{a0}languages,\tcaf\u{e9} \u{444}\u{43e}\u{43d} \u{1f600}",
+            ),
             ("a\u{7}  b", "a b"),
         ];
         for (line, expected) in cases {

@@ -98,7 +98,11 @@ mod tests {
     fn view_changes_at_exactly_the_mapped_characters() {
         for c in (0..=char::MAX as u32).filter_map(char::from_u32) {
             let mapped = (c != ' ' && is_horizontal_space(c)) || view_char(c) != c;
-            assert_eq!(view_changes(format!("a{c}b").as_bytes()).collect::<Vec<_>>(), if mapped { vec![1] } else { vec![] }, "{c:?}");
+            assert_eq!(
+                view_changes(format!("a{c}b").as_bytes()).collect::<Vec<_>>(),
+                if mapped { vec![1] } else { vec![] },
+                "{c:?}"
+            );
         }
     }
 

@@ -125,7 +125,8 @@ mod tests {
         let mut cache = set.cache();
         let mut found = PatternSet::new(set.pattern_len());
         let reference = regex::RegexSet::new(patterns).unwrap();
-        let lines = ["READ MORE: x", "storiesEurope", "we use cookies", "123", "12a", "", "ein wort hier", "ü wort", "éwort"];
+        let lines =
+            ["READ MORE: x", "storiesEurope", "we use cookies", "123", "12a", "", "ein wort hier", "ü wort", "éwort"];
         for line in lines {
             set.which_match(&mut cache, line, &mut found);
             let expected: Vec<usize> = reference.matches(line).iter().collect();

@@ -353,15 +353,19 @@ impl UnfilteredBucket {
     /// to blame is found by building each of its regexes alone.
     fn compile(&self, rules: &RuleSet) -> Result<LineRegex> {
         LineRegex::new(&self.hirs, REGEX_SIZE_LIMIT).map_err(|set_error| {
-            let blamed = self.hirs.iter().zip(&self.patterns).zip(&self.rules).find_map(|((hir, pattern), &rule_ref)| {
-                let rule = rules.get(rule_ref as usize)?;
-                let error = LineRegex::new(std::slice::from_ref(hir), REGEX_SIZE_LIMIT).err()?;
-                Some(rule_error(rule, format!("cannot compile regex {pattern:?}: {error}")))
-            });
+            let blamed =
+                self.hirs.iter().zip(&self.patterns).zip(&self.rules).find_map(|((hir, pattern), &rule_ref)| {
+                    let rule = rules.get(rule_ref as usize)?;
+                    let error = LineRegex::new(std::slice::from_ref(hir), REGEX_SIZE_LIMIT).err()?;
+                    Some(rule_error(rule, format!("cannot compile regex {pattern:?}: {error}")))
+                });
             blamed.unwrap_or_else(|| {
                 let ids: Vec<&str> =
                     self.rules.iter().filter_map(|&rule| rules.get(rule as usize)).map(|r| r.id.as_str()).collect();
-                pack_error(rules, format!("cannot compile the regexes of rules {} together: {set_error}", ids.join(", ")))
+                pack_error(
+                    rules,
+                    format!("cannot compile the regexes of rules {} together: {set_error}", ids.join(", ")),
+                )
             })
         })
     }
@@ -484,7 +488,9 @@ fn compile_regex(rule: &Rule, pattern: &str) -> Result<CompiledRegex> {
     let unfolded = parse(false)?;
     let size = estimated_size(folded.as_ref().unwrap_or(&unfolded));
     if size > MAX_ESTIMATED_SIZE {
-        let message = format!("regex {pattern:?} is too large: about {size} automaton states (at most {MAX_ESTIMATED_SIZE}); bound its repetitions or make it case-sensitive");
+        let message = format!(
+            "regex {pattern:?} is too large: about {size} automaton states (at most {MAX_ESTIMATED_SIZE}); bound its repetitions or make it case-sensitive"
+        );
         return Err(rule_error(rule, message));
     }
     let prefilter = RegexPrefilter::of(&unfolded, folded.as_ref());
@@ -665,7 +671,8 @@ mod tests {
                 match rule.kind {
                     MatchKind::Exact => same_case(lower == pattern_lower) && (!rule.case_sensitive || view == pattern),
                     MatchKind::Prefix => {
-                        same_case(lower.starts_with(&pattern_lower)) && (!rule.case_sensitive || view.starts_with(pattern.as_str()))
+                        same_case(lower.starts_with(&pattern_lower))
+                            && (!rule.case_sensitive || view.starts_with(pattern.as_str()))
                     }
                     MatchKind::Contains => same_case(lower.contains(&pattern_lower)),
                     MatchKind::Regex => regexes[index][nth].is_match(view),
@@ -736,7 +743,11 @@ mod tests {
             .iter()
             .filter(|rule| rule.kind == MatchKind::Regex)
             .flat_map(|rule| rule.patterns.iter())
-            .map(|pattern| estimated_size(&regex_syntax::ParserBuilder::new().case_insensitive(true).build().parse(pattern).unwrap()))
+            .map(|pattern| {
+                estimated_size(
+                    &regex_syntax::ParserBuilder::new().case_insensitive(true).build().parse(pattern).unwrap(),
+                )
+            })
             .max()
             .unwrap();
         eprintln!("largest built-in regex: about {largest} states");
@@ -777,7 +788,9 @@ mod tests {
         let pieces: Vec<(usize, &[u8])> = literals.iter().map(|literal| rare_piece(literal)).collect();
         let search = RarePieces::new(&pieces).unwrap();
         assert_eq!(search.short.len(), 1);
-        for line in ["text \u{a9} 2024 all rights reserved", "so we may earn a commission (c)", "x(c)", "all rights reserved"] {
+        for line in
+            ["text \u{a9} 2024 all rights reserved", "so we may earn a commission (c)", "x(c)", "all rights reserved"]
+        {
             let first = literals.iter().filter_map(|l| memchr::memmem::find(line.as_bytes(), l)).min().unwrap();
             let start = search.earliest_start(line.as_bytes()).unwrap();
             assert!(start <= first, "{line:?}: {start} > {first}");

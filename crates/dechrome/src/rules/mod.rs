@@ -267,16 +267,11 @@ fn validate(spec: RuleSpec, source_name: &str) -> Result<Rule> {
         rule_id: Some(spec.id.clone()),
         message,
     };
-    if spec.id.is_empty()
-        || !spec.id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    {
+    if spec.id.is_empty() || !spec.id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
         return Err(fail("an id must be non-empty and use only ASCII letters, digits, '-', '_' and '.'".into()));
     }
     if spec.category.is_empty() || !spec.category.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
-        return Err(fail(format!(
-            "category {:?} must be non-empty lowercase ASCII letters and '-'",
-            spec.category
-        )));
+        return Err(fail(format!("category {:?} must be non-empty lowercase ASCII letters and '-'", spec.category)));
     }
     let matchers = [
         (MatchKind::Exact, spec.exact),
@@ -372,7 +367,9 @@ mod tests {
 
     #[test]
     fn duplicate_ids_are_rejected_within_and_across_packs() {
-        let e = err_of("[[rule]]\nid = \"x\"\ncategory = \"ads\"\nexact = \"A\"\n[[rule]]\nid = \"x\"\ncategory = \"ads\"\nexact = \"B\"\n");
+        let e = err_of(
+            "[[rule]]\nid = \"x\"\ncategory = \"ads\"\nexact = \"A\"\n[[rule]]\nid = \"x\"\ncategory = \"ads\"\nexact = \"B\"\n",
+        );
         assert!(e.contains("rule \"x\": duplicate id"), "{e}");
         let mut set = RuleSet::builtin().unwrap();
         let first = set.iter().next().unwrap().id.clone();
