@@ -1,6 +1,7 @@
 //! The `dechrome` command, a thin shell over the library: arguments ([`args`]) resolved into a
 //! plan ([`plan`]), then a mode: streams ([`stream`]) or a tree of files ([`batch`]), with the
 //! output plumbing ([`output`]) and the run's totals ([`report`]).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod args;
 mod batch;

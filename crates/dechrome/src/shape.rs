@@ -15,7 +15,7 @@ pub struct LineShape {
     pub chars: usize,
     /// Number of space-separated words.
     pub words: usize,
-    /// Reads like a sentence: at least [`SENTENCE_MIN_WORDS`] words and ends with `.`, `!` or `?`
+    /// Reads like a sentence: at least six words and ends with `.`, `!` or `?`
     /// (closing quotes or brackets may follow).
     pub sentence: bool,
     /// Short enough and shaped like a title or caption (no closing `.`, `,`, `;` or `:`).

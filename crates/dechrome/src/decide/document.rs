@@ -27,6 +27,9 @@ pub(crate) enum SegmentEnd {
 /// The lines of the document being gathered, and what is known of the document before them.
 #[derive(Debug)]
 pub(crate) struct DocumentStage {
+    /// Boxed like the rules' window's entries: the decider fills a line's entry the same way
+    /// for either.
+    #[allow(clippy::vec_box)]
     entries: Vec<Box<Entry>>,
     bytes: usize,
     /// What the rules carry into these lines from the lines of the document before them.
