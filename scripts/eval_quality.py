@@ -16,6 +16,8 @@ Options:
     --data DIR        data directory (default ../shared/data/aeb-dev, relative to the repo root)
     --rules FILE      run with `--no-default-rules --rules FILE` instead of the built-in pack
     --disable X       pass `--disable X` to dechrome (repeatable)
+    --flag FLAG       pass FLAG to dechrome (repeatable), e.g. --flag=--no-classifier or
+                      --flag=--model=FILE.json
     --page ID         only pages whose id starts with ID (repeatable)
     --worst N         list the N pages with the most gold shingles lost to dechrome
     --lost            print, per page, the dropped lines that are present in the gold text
@@ -122,6 +124,7 @@ def run_dechrome(args, page: Page, path: Path) -> None:
         cmd += ["--no-default-rules", "--rules", args.rules]
     for d in args.disable:
         cmd += ["--disable", d]
+    cmd += args.flag
     cmd.append(str(path))
     try:
         proc = subprocess.run(cmd, capture_output=True)
@@ -153,6 +156,7 @@ def main() -> None:
     ap.add_argument("--data", default=str(REPO_ROOT / "../shared/data/aeb-dev"))
     ap.add_argument("--rules", help="rule pack loaded at run time instead of the built-in one")
     ap.add_argument("--disable", action="append", default=[])
+    ap.add_argument("--flag", action="append", default=[])
     ap.add_argument("--page", action="append", default=[])
     ap.add_argument("--worst", type=int, default=0)
     ap.add_argument("--lost", action="store_true")

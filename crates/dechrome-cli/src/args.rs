@@ -157,6 +157,20 @@ pub(crate) struct Args {
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
 
+    /// Use this classifier model (JSON, as scripts/train_classifier.py writes it) instead of the
+    /// built-in one.
+    #[arg(long, value_name = "FILE.json", conflicts_with = "no_classifier")]
+    pub model: Option<PathBuf>,
+
+    /// Rules only: no line classifier.
+    #[arg(long)]
+    pub no_classifier: bool,
+
+    /// Write the classifier's features of every non-blank line to FILE (TSV with a header: source,
+    /// document, line, then one column per feature), for training a model on your own pages.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_classifier")]
+    pub features: Option<PathBuf>,
+
     /// Print the input with each line's decision instead of the cleaned text.
     #[arg(long, conflicts_with = "check")]
     pub explain: bool,

@@ -42,6 +42,9 @@ pub(crate) struct CleanerPlan {
     header_lines: usize,
     footer_lines: usize,
     max_line_bytes: usize,
+    classifier: bool,
+    model: Option<PathBuf>,
+    record_features: bool,
 }
 
 /// Streams (stdin, or FILE arguments in turn) to one output.
@@ -54,6 +57,7 @@ pub(crate) struct StreamsPlan {
     /// Where `--skip-bad-records` copies malformed records.
     pub bad_records: Option<BadRecords>,
     pub rejects: Option<PathBuf>,
+    pub features: Option<PathBuf>,
     pub explain: bool,
     pub check: bool,
     pub fsync: bool,
@@ -123,6 +127,9 @@ impl Plan {
                 header_lines: args.header_lines,
                 footer_lines: args.footer_lines,
                 max_line_bytes: args.max_line_bytes,
+                classifier: !args.no_classifier,
+                model: args.model,
+                record_features: args.features.is_some(),
             },
             mode,
             stats: args.stats,
@@ -185,8 +192,8 @@ fn streams_plan(args: &Args, jsonl: JsonlOptions) -> Result<StreamsPlan> {
         None => args.format.of(std::path::Path::new("-")),
     };
     let any_jsonl = inputs.iter().any(|input| format_of(input) == Format::Jsonl);
-    if any_jsonl && (args.check || args.explain || args.rejects.is_some()) {
-        bail!("--check, --explain and --rejects work on text input, not JSONL");
+    if any_jsonl && (args.check || args.explain || args.rejects.is_some() || args.features.is_some()) {
+        bail!("--check, --explain, --rejects and --features work on text input, not JSONL");
     }
     let bad_records = match (args.skip_bad_records && any_jsonl, &args.bad_records, &args.output) {
         (false, _, _) => None,
@@ -205,6 +212,7 @@ fn streams_plan(args: &Args, jsonl: JsonlOptions) -> Result<StreamsPlan> {
         jsonl,
         bad_records,
         rejects: args.rejects.clone(),
+        features: args.features.clone(),
         explain: args.explain,
         check: args.check,
         fsync: args.fsync,
@@ -226,7 +234,14 @@ impl CleanerPlan {
             .ascii_punct(self.ascii_punct)
             .nfkc(self.nfkc)
             .header_lines(self.header_lines)
-            .footer_lines(self.footer_lines);
+            .footer_lines(self.footer_lines)
+            .classifier(self.classifier)
+            .record_features(self.record_features);
+        if let Some(path) = &self.model {
+            let json =
+                std::fs::read_to_string(path).with_context(|| format!("{}: cannot read the model", path.display()))?;
+            builder.model_json(json, path.display().to_string());
+        }
         for path in &self.rule_files {
             let text =
                 std::fs::read_to_string(path).with_context(|| format!("{}: cannot read rules", path.display()))?;

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use dechrome::jsonl::{JsonlCleaner, decoder};
-use dechrome::{Cleaner, ExplainSink, RejectsSink, Sink, Stats, TextSink};
+use dechrome::{Cleaner, ExplainSink, FeaturesSink, RejectsSink, Sink, Stats, TextSink};
 
 use super::Outcome;
 use super::args::Format;
@@ -88,16 +88,17 @@ impl<T: Write> Write for Fingerprint<T> {
 pub(crate) fn run(plan: &StreamsPlan, cleaner: &Cleaner, totals: &mut Totals) -> Result<Outcome> {
     let inputs: Vec<Input<'_>> =
         plan.inputs.iter().map(|input| input.as_deref().map_or(Input::Stdin, Input::Path)).collect();
-    let mut rejects = match &plan.rejects {
-        Some(path) => Some(Destination::open(Some(path))?),
-        None => None,
+    let mut sides = SideOutputs {
+        rejects: plan.rejects.as_deref().map(|path| Destination::open(Some(path))).transpose()?,
+        features: plan.features.as_deref().map(|path| Destination::open(Some(path))).transpose()?,
+        header_written: false,
     };
     let mut outcome = Outcome::Clean;
     if plan.check {
         for input in &inputs {
             let mut reader = Fingerprint::new(input.open()?);
             let mut text = TextSink::new(Fingerprint::new(io::sink()));
-            let mut stats = clean_one(cleaner, input, &mut reader, &mut text, rejects.as_mut())?;
+            let mut stats = clean_one(cleaner, input, &mut reader, &mut text, &mut sides)?;
             stats.output_bytes = text.bytes_written();
             totals.add_text(&stats);
             if reader.value() != text.into_inner().value() {
@@ -123,10 +124,10 @@ pub(crate) fn run(plan: &StreamsPlan, cleaner: &Cleaner, totals: &mut Totals) ->
                 continue;
             }
             let stats = if plan.explain {
-                clean_one(cleaner, input, reader, &mut ExplainSink::new(&mut destination), rejects.as_mut())?
+                clean_one(cleaner, input, reader, &mut ExplainSink::new(&mut destination), &mut sides)?
             } else {
                 let mut text = TextSink::new(BufWriter::with_capacity(64 * 1024, &mut destination));
-                let mut stats = clean_one(cleaner, input, reader, &mut text, rejects.as_mut())?;
+                let mut stats = clean_one(cleaner, input, reader, &mut text, &mut sides)?;
                 stats.output_bytes = text.bytes_written();
                 stats
             };
@@ -152,26 +153,32 @@ pub(crate) fn run(plan: &StreamsPlan, cleaner: &Cleaner, totals: &mut Totals) ->
             }
         }
     }
-    if let Some(rejects) = rejects {
-        rejects.commit()?;
+    for side in [sides.rejects, sides.features].into_iter().flatten() {
+        side.commit()?;
     }
     Ok(outcome)
 }
 
-/// Cleans one input into `sink`, and into the rejects file when there is one.
+/// The files beside the text output: dropped lines (`--rejects`) and features (`--features`).
+struct SideOutputs {
+    rejects: Option<Destination>,
+    features: Option<Destination>,
+    /// The features' header is written once, before the first input's rows.
+    header_written: bool,
+}
+
+/// Cleans one input into `sink`, and into the side outputs there are.
 fn clean_one<R: Read, S: Sink>(
     cleaner: &Cleaner,
     input: &Input<'_>,
     reader: R,
     sink: &mut S,
-    rejects: Option<&mut Destination>,
+    sides: &mut SideOutputs,
 ) -> Result<Stats> {
-    let result = match rejects {
-        Some(rejects) => {
-            let mut both = (sink, RejectsSink::new(rejects, input.name()));
-            cleaner.clean_to_sink(reader, &mut both)
-        }
-        None => cleaner.clean_to_sink(reader, sink),
-    };
-    result.with_context(|| input.name())
+    let header = (!sides.header_written).then(|| cleaner.feature_names()).flatten();
+    let rejects = sides.rejects.as_mut().map(|rejects| RejectsSink::new(rejects, input.name()));
+    let features = sides.features.as_mut().map(|features| FeaturesSink::new(features, input.name(), header));
+    sides.header_written |= features.is_some();
+    let mut all = (sink, (rejects, features));
+    cleaner.clean_to_sink(reader, &mut all).with_context(|| input.name())
 }

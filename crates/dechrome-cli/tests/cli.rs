@@ -288,3 +288,61 @@ fn rejects_to_fifo_link_or_stdout() {
     assert_eq!(fs::read_to_string(&out).unwrap(), CLEAN);
     assert!(!dir.path().join("-").exists());
 }
+
+#[test]
+fn features_are_written_for_every_non_blank_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let features = dir.path().join("features.tsv");
+    let page = "Home\n\nMarkets rose on Monday as investors cheered the news from the central bank.\nShare\n";
+    dechrome().arg("--features").arg(&features).write_stdin(page).assert().success();
+    let tsv = fs::read_to_string(&features).unwrap();
+    let rows: Vec<Vec<&str>> = tsv.lines().map(|line| line.split('\t').collect()).collect();
+    let header = &rows[0];
+    assert_eq!(&header[..3], ["source", "document", "line"]);
+    assert_eq!(header.last(), Some(&"text"));
+    assert!(header.contains(&"words") && header.contains(&"rule_drop") && header.contains(&"p"), "{header:?}");
+    let lines: Vec<(&str, &str)> = rows[1..].iter().map(|row| (row[2], row[row.len() - 1])).collect();
+    assert_eq!(
+        lines,
+        [
+            ("1", "Home"),
+            ("3", "Markets rose on Monday as investors cheered the news from the central bank."),
+            ("4", "Share")
+        ]
+    );
+    assert!(rows.iter().all(|row| row.len() == header.len()));
+    let words = header.iter().position(|&name| name == "words").unwrap();
+    assert_eq!(rows[2][words], "14");
+    dechrome()
+        .args(["--features", "x.tsv", "--no-classifier"])
+        .write_stdin(page)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--no-classifier"));
+}
+
+#[test]
+fn a_model_file_that_is_not_a_model_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model.json");
+    for (content, problem) in [
+        ("{", "EOF"),
+        (
+            r#"{"format": "other", "name": "x", "threshold": 0.5, "words": {"stop": [], "chrome": [], "date": []}, "stages": []}"#,
+            "format",
+        ),
+        (
+            r#"{"format": "dechrome-line-model/1", "name": "x", "threshold": 0.5, "words": {"stop": [], "chrome": [], "date": []}, "stages": [{"features": ["no-such-feature"], "bias": 0, "trees": []}]}"#,
+            "no-such-feature",
+        ),
+    ] {
+        fs::write(&model, content).unwrap();
+        dechrome()
+            .arg("--model")
+            .arg(&model)
+            .write_stdin("text\n")
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("model.json").and(predicate::str::contains(problem)));
+    }
+}

@@ -277,3 +277,55 @@ pub fn shared_data(name: &str) -> Option<PathBuf> {
     let dir = repository_root().join("../shared/data").join(name);
     dir.is_dir().then_some(dir)
 }
+
+/// How much of a human-marked article an output keeps and how much else it holds, as the
+/// article-extraction benchmark measures it (and `scripts/eval_quality.py`): word tokens (runs of
+/// letters, digits and `_`), overlapping 4-token shingles counted as multisets, true and false
+/// positives and false negatives normalised to sum to 1 on each page.
+pub fn shingle_match(gold: &str, output: &str) -> (f64, f64, f64) {
+    fn shingles(text: &str) -> std::collections::HashMap<Vec<String>, usize> {
+        let tokens: Vec<String> = text
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect();
+        let mut counts = std::collections::HashMap::new();
+        // A text of fewer than four tokens is one (short) shingle, as in the benchmark.
+        let last = tokens.len().saturating_sub(4);
+        for start in 0..=last {
+            let shingle = tokens[start..(start + 4).min(tokens.len())].to_vec();
+            if !shingle.is_empty() {
+                *counts.entry(shingle).or_insert(0) += 1;
+            }
+        }
+        counts
+    }
+    let (gold, output) = (shingles(gold), shingles(output));
+    let (mut tp, mut fp, mut fn_) = (0.0, 0.0, 0.0);
+    for key in gold.keys().chain(output.keys().filter(|k| !gold.contains_key(*k))) {
+        let (g, o) = (gold.get(key).copied().unwrap_or(0) as f64, output.get(key).copied().unwrap_or(0) as f64);
+        tp += g.min(o);
+        fp += (o - g).max(0.0);
+        fn_ += (g - o).max(0.0);
+    }
+    let sum = tp + fp + fn_;
+    if sum > 0.0 { (tp / sum, fp / sum, fn_ / sum) } else { (0.0, 0.0, 0.0) }
+}
+
+/// Precision, recall and F1 over pages from their [`shingle_match`] results: precision and
+/// recall are averaged over the pages that have them, F1 is that of the averages.
+pub fn shingle_scores(matches: &[(f64, f64, f64)]) -> (f64, f64, f64) {
+    let precision: Vec<f64> = matches
+        .iter()
+        .filter(|(tp, fp, _)| tp + fp > 0.0)
+        .map(|&(tp, fp, fn_)| if fp == 0.0 && fn_ == 0.0 { 1.0 } else { tp / (tp + fp) })
+        .collect();
+    let recall: Vec<f64> = matches
+        .iter()
+        .filter(|(tp, _, fn_)| tp + fn_ > 0.0)
+        .map(|&(tp, fp, fn_)| if fp == 0.0 && fn_ == 0.0 { 1.0 } else { tp / (tp + fn_) })
+        .collect();
+    let mean = |values: &[f64]| if values.is_empty() { 0.0 } else { values.iter().sum::<f64>() / values.len() as f64 };
+    let (p, r) = (mean(&precision), mean(&recall));
+    (p, r, if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 })
+}

@@ -4,10 +4,12 @@ use std::io::{BufWriter, Read, Write};
 use std::sync::Arc;
 
 use crate::analyze::{Analysis, DuplicateKeys};
+use crate::decide::classifier::LineClassifier;
 use crate::decide::reasons::Reasons;
 use crate::decide::{ContextScorer, Decisions, WindowSettings};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::model::{DEFAULT_MODEL_NAME, Model};
 use crate::normalize::{NormalizeOptions, Normalizer};
 use crate::parallel::join_beside;
 use crate::rules::{Matcher, RuleSet};
@@ -51,6 +53,10 @@ pub struct CleanerBuilder {
     threads: usize,
     compile_threads: Option<usize>,
     scorers: Vec<Arc<dyn ContextScorer>>,
+    classifier: bool,
+    /// A model file's text and name, instead of the built-in model.
+    model: Option<(String, String)>,
+    record_features: bool,
 }
 
 impl Default for CleanerBuilder {
@@ -68,6 +74,9 @@ impl Default for CleanerBuilder {
             threads: 1,
             compile_threads: None,
             scorers: Vec::new(),
+            classifier: true,
+            model: None,
+            record_features: false,
         }
     }
 }
@@ -164,6 +173,31 @@ impl CleanerBuilder {
         self
     }
 
+    /// Whether the line classifier judges every line from its shape and its neighbours' (default
+    /// `true`); without it, the rules alone decide.
+    pub fn classifier(&mut self, yes: bool) -> &mut Self {
+        self.classifier = yes;
+        self
+    }
+
+    /// The classifier's model file (JSON, as `scripts/train_classifier.py` writes it) instead of
+    /// the built-in one; `source_name` appears in error messages. Parsed by
+    /// [`CleanerBuilder::build`].
+    pub fn model_json(&mut self, json: impl Into<String>, source_name: impl Into<String>) -> &mut Self {
+        self.model = Some((json.into(), source_name.into()));
+        self
+    }
+
+    /// Hands each line's classifier features to the sinks ([`LineRecord::features`], written by
+    /// [`FeaturesSink`]) for training a model; costs a second feature table per document.
+    ///
+    /// [`LineRecord::features`]: crate::LineRecord::features
+    /// [`FeaturesSink`]: crate::FeaturesSink
+    pub fn record_features(&mut self, yes: bool) -> &mut Self {
+        self.record_features = yes;
+        self
+    }
+
     /// The rule set these settings produce, before compiling it.
     pub fn rule_set(&self) -> Result<RuleSet> {
         let mut rules = match (&self.rule_set, self.default_rules) {
@@ -195,6 +229,17 @@ impl CleanerBuilder {
             return Err(Error::Setting("compile_threads must be at least 1".into()));
         }
         let rules = self.rule_set()?;
+        let classifier = match (self.classifier, &self.model) {
+            (false, _) => None,
+            (true, Some((json, source))) => {
+                Some(Arc::new(LineClassifier::new(Arc::new(Model::from_json(json, source)?), source)?))
+            }
+            (true, None) => Some(Arc::new(LineClassifier::new(Arc::new(Model::builtin()?), DEFAULT_MODEL_NAME)?)),
+        };
+        let mut scorers = self.scorers.clone();
+        if let Some(classifier) = &classifier {
+            scorers.push(classifier.clone());
+        }
         // The normalizer's tables are built beside the matcher when there are threads to spare.
         let (normalizer, matcher) = join_beside(
             compile_threads > 1,
@@ -206,11 +251,14 @@ impl CleanerBuilder {
             normalizer,
             max_line_bytes: self.max_line_bytes,
             duplicates: DuplicateKeys { enabled: self.drop_duplicates, min_chars: DEFAULT_MIN_DUPLICATE_CHARS },
+            model: classifier.as_ref().map(|classifier| classifier.shared_model()),
         };
         let decisions = Decisions {
-            reasons: Reasons::new(&rules, &self.scorers)?,
+            reasons: Reasons::new(&rules, &scorers)?,
             window: WindowSettings { header_lines: self.header_lines, footer_lines: self.footer_lines },
-            scorers: self.scorers.clone(),
+            scorers,
+            classifier,
+            record_features: self.record_features,
         };
         let engine = Engine {
             analysis,
@@ -260,6 +308,23 @@ impl Cleaner {
     /// The rules in effect, in priority order.
     pub fn rules(&self) -> &RuleSet {
         &self.rules
+    }
+
+    /// The names of the classifier's features, as [`FeaturesSink`](crate::FeaturesSink) writes
+    /// them; `None` without the classifier.
+    pub fn feature_names(&self) -> Option<&[String]> {
+        self.engine.decisions.classifier.as_ref().map(|classifier| classifier.feature_names())
+    }
+
+    /// The classifier's model name; `None` without the classifier.
+    pub fn model_name(&self) -> Option<&str> {
+        self.engine.decisions.classifier.as_ref().map(|classifier| classifier.model().name.as_str())
+    }
+
+    /// What the classifier's model file says of itself (how it was trained); `None` without the
+    /// classifier.
+    pub fn model_description(&self) -> Option<&str> {
+        self.engine.decisions.classifier.as_ref().map(|classifier| classifier.model().description.as_str())
     }
 
     /// Cleans a string.

@@ -273,7 +273,11 @@ mod tests {
         let mut next = pseudo_random(0x2545_f491);
         let mut footer_drops = 0;
         for footer_lines in [0, 1, 3, 20] {
-            let cleaner = Cleaner::builder().footer_lines(footer_lines).build().unwrap_or_else(|e| panic!("{e}"));
+            let cleaner = Cleaner::builder()
+                .classifier(false)
+                .footer_lines(footer_lines)
+                .build()
+                .unwrap_or_else(|e| panic!("{e}"));
             for _ in 0..200 {
                 let lines = 1 + next(60);
                 let document: String = (0..lines).map(|_| format!("{}\n", pool[next(pool.len())])).collect();

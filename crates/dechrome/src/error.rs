@@ -28,6 +28,14 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// The classifier's model file could not be read or is not a valid model.
+    #[error("{source_name}: {message}")]
+    Model {
+        /// Where the model came from (a file path, or `<built-in …>`).
+        source_name: String,
+        /// What is wrong.
+        message: String,
+    },
     /// `disable` named neither a category nor a rule id of the loaded packs.
     #[error("nothing to disable: {0:?} is neither a rule id nor a category of the loaded rules")]
     UnknownDisable(String),

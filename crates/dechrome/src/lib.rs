@@ -35,6 +35,7 @@ mod error;
 mod input;
 #[cfg(feature = "jsonl")]
 pub mod jsonl;
+mod model;
 mod normalize;
 mod parallel;
 pub mod rules;
@@ -46,13 +47,15 @@ pub use cleaner::{
     Cleaned, Cleaner, CleanerBuilder, DEFAULT_FOOTER_LINES, DEFAULT_HEADER_LINES, DEFAULT_MAX_LINE_BYTES,
     DEFAULT_MIN_DUPLICATE_CHARS,
 };
+pub use decide::classifier::{CLASSIFIER_CATEGORY, CLASSIFIER_REASON_ID};
 pub use decide::reasons::{DUPLICATE_CATEGORY, DUPLICATE_REASON_ID};
 pub use decide::scorer::{
     ContextScorer, Judgement, MAX_SEGMENT_BYTES, MAX_SEGMENT_LINES, Neighbourhood, Reach, ScoredLine, ScorerReason,
 };
 pub use error::{Error, Result};
+pub use model::{DEFAULT_MODEL, DEFAULT_MODEL_NAME};
 pub use normalize::NormalizeOptions;
 pub use rules::{Rule, RuleSet};
 pub use shape::LineShape;
-pub use sink::{DroppedBy, ExplainSink, LineRecord, RejectsSink, Sink, TextSink};
+pub use sink::{DroppedBy, ExplainSink, FeaturesSink, LineRecord, RejectsSink, Sink, TextSink};
 pub use stats::{RuleCount, Stats};

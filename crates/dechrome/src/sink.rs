@@ -31,6 +31,8 @@ pub struct LineRecord<'a> {
     pub dropped_by: Option<DroppedBy<'a>>,
     /// The score a context scorer gave the line, when one judged it.
     pub score: Option<f32>,
+    /// The classifier's features of the line (see [`FeaturesSink`]), when they are recorded.
+    pub features: Option<&'a [f32]>,
     /// More of this same line follows in the next record (a line over the length limit is
     /// passed on in pieces, never buffered whole).
     pub continues: bool,
@@ -67,6 +69,22 @@ impl<A: Sink, B: Sink> Sink for (A, B) {
     fn finish(&mut self) -> io::Result<()> {
         self.0.finish()?;
         self.1.finish()
+    }
+}
+
+/// A sink that may not be there: `None` takes every record and does nothing.
+impl<S: Sink> Sink for Option<S> {
+    fn wants_originals(&self) -> bool {
+        self.as_ref().is_some_and(Sink::wants_originals)
+    }
+    fn line(&mut self, record: &LineRecord<'_>) -> io::Result<()> {
+        self.as_mut().map_or(Ok(()), |sink| sink.line(record))
+    }
+    fn end_document(&mut self, separator: bool) -> io::Result<()> {
+        self.as_mut().map_or(Ok(()), |sink| sink.end_document(separator))
+    }
+    fn finish(&mut self) -> io::Result<()> {
+        self.as_mut().map_or(Ok(()), Sink::finish)
     }
 }
 
@@ -255,6 +273,54 @@ impl<W: Write> Sink for ExplainSink<W> {
         if separator {
             writeln!(self.writer, "---- document separator ----")?;
         }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+/// Writes the classifier's features of every non-blank line as a tab-separated row:
+/// `source  document  line  feature…  text`, after a header row that names the columns (the
+/// text is the normalized line, with tabs and control characters as spaces). Its rows,
+/// with labels, are what `scripts/train_classifier.py` trains a model on. The cleaner must be
+/// built with [`CleanerBuilder::record_features`](crate::CleanerBuilder::record_features).
+#[derive(Debug)]
+pub struct FeaturesSink<W: Write> {
+    writer: W,
+    source: String,
+    header: Option<Vec<String>>,
+}
+
+impl<W: Write> FeaturesSink<W> {
+    /// `source` names the input in the first column; `header`, the features' names
+    /// ([`Cleaner::feature_names`](crate::Cleaner::feature_names)), is written before the first
+    /// row (give it to the first of several sinks writing into one file).
+    pub fn new(writer: W, source: impl Into<String>, header: Option<&[String]>) -> Self {
+        Self { writer, source: source.into(), header: header.map(<[String]>::to_vec) }
+    }
+
+    /// Returns the writer.
+    pub fn into_inner(self) -> W {
+        self.writer
+    }
+}
+
+impl<W: Write> Sink for FeaturesSink<W> {
+    fn line(&mut self, record: &LineRecord<'_>) -> io::Result<()> {
+        let Some(features) = record.features else { return Ok(()) };
+        if let Some(names) = self.header.take() {
+            writeln!(self.writer, "source\tdocument\tline\t{}\ttext", names.join("\t"))?;
+        }
+        write!(self.writer, "{}\t{}\t{}", self.source, record.document, record.line_number)?;
+        for value in features {
+            write!(self.writer, "\t{value}")?;
+        }
+        writeln!(self.writer, "\t{}", escape_field(record.text))
+    }
+
+    fn end_document(&mut self, _separator: bool) -> io::Result<()> {
         Ok(())
     }
 

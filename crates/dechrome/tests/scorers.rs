@@ -45,6 +45,7 @@ const DROP_RULE: &str = "[[rule]]\nid = \"drop-marker\"\ncategory = \"ads\"\nexa
 fn cleaner(threads: usize) -> Cleaner {
     Cleaner::builder()
         .default_rules(false)
+        .classifier(false)
         .add_rules_toml(DROP_RULE, "test.toml")
         .scorer(Arc::new(ShortBetweenDropped { max_chars: 12 }))
         .threads(threads)
@@ -92,7 +93,8 @@ fn drops_that_lead_to_more_drops_are_made_in_one_run() {
             if lines.current().shape().chars == 1 && next_long { Judgement::drop(0) } else { Judgement::keep() }
         }
     }
-    let cleaner = Cleaner::builder().default_rules(false).scorer(Arc::new(BeforeLong)).build().unwrap();
+    let cleaner =
+        Cleaner::builder().default_rules(false).classifier(false).scorer(Arc::new(BeforeLong)).build().unwrap();
     let once = cleaner.clean_str("Title\na\nb\nThe end of the story.\n");
     assert_eq!(once.text, "Title\nThe end of the story.\n");
     assert_eq!(once.stats.dropped_lines(), 2);

@@ -6,12 +6,17 @@
 //! analyzed again. Decisions that need other lines come later, in input order
 //! ([`crate::decide`]).
 
+pub(crate) mod features;
 mod recent;
 
+use std::sync::Arc;
+
 use crate::input::{Block, Frame, decode_piece, for_each_frame};
-use crate::normalize::{Normalizer, Scratch, clean_ascii_spaces, match_view};
+use crate::model::Model;
+use crate::normalize::{Normalizer, Scratch, clean_ascii_spaces, match_view, without_markup};
 use crate::rules::{MatchScratch, Matcher, Matches};
 use crate::shape::LineShape;
+use features::LineFeatures;
 use recent::RecentLines;
 
 /// Everything analysis needs, compiled once and shared by all threads.
@@ -22,6 +27,9 @@ pub(crate) struct Analysis {
     /// Lines longer than this many bytes are passed through without normalization or matching.
     pub max_line_bytes: usize,
     pub duplicates: DuplicateKeys,
+    /// The classifier's model, whose word lists the line features read; `None` without a
+    /// classifier (the features are then not counted).
+    pub model: Option<Arc<Model>>,
 }
 
 /// Which lines are remembered for duplicate detection, and by what key.
@@ -47,6 +55,8 @@ pub(crate) struct LineFacts {
     pub shape: LineShape,
     pub matches: Matches,
     pub duplicate_key: Option<u64>,
+    /// What the classifier reads of the line (default without a classifier).
+    pub features: LineFeatures,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +114,7 @@ pub(crate) struct LineAnalyzer {
     scratch: Scratch,
     normalized: String,
     view: String,
+    unmarked: String,
     matches: MatchScratch,
     recent: RecentLines,
 }
@@ -168,8 +179,17 @@ impl LineAnalyzer {
                         push(LineKind::Blank(1), "", raw, input_bytes, LineFacts::default());
                         return;
                     }
-                    let matches = analysis.matcher.find(view, &shape, &mut self.matches);
-                    let facts = LineFacts { shape, matches, duplicate_key: analysis.duplicates.key(line, &shape) };
+                    let mut matches = analysis.matcher.find(view, &shape, &mut self.matches);
+                    let unmarked = without_markup(view, &mut self.unmarked);
+                    if let Some(unmarked) = unmarked {
+                        matches.merge(analysis.matcher.find(unmarked, &LineShape::of(unmarked), &mut self.matches));
+                    }
+                    let features = match &analysis.model {
+                        Some(model) => LineFeatures::of(unmarked.unwrap_or(view), unmarked.is_some(), &model.lexicon),
+                        None => LineFeatures::default(),
+                    };
+                    let duplicate_key = analysis.duplicates.key(line, &shape);
+                    let facts = LineFacts { shape, matches, duplicate_key, features };
                     push(LineKind::Text, line, raw, input_bytes, facts);
                     if let Some(slot) = slot {
                         self.recent.remember(slot, raw, line, facts);

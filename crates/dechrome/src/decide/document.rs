@@ -4,8 +4,9 @@
 
 use std::collections::HashSet;
 
+use super::classifier::{FeatureTable, LineClassifier};
 use super::reasons::{ReasonId, Reasons};
-use super::scorer::{MAX_SEGMENT_BYTES, MAX_SEGMENT_LINES, Neighbourhood, ScoredLine};
+use super::scorer::{Judgement, MAX_SEGMENT_BYTES, MAX_SEGMENT_LINES, ScoredLine};
 use super::window::{Carried, Entry, RulesWindow, Verdict, WindowSettings};
 use super::{Decisions, MAX_REMEMBERED_DUPLICATES};
 
@@ -47,6 +48,9 @@ pub(crate) struct DocumentStage {
     round: Vec<Verdict>,
     /// Duplicate keys met in the current round.
     round_seen: HashSet<u64>,
+    /// The non-blank lines among `live`, and each scorer's judgements of them.
+    texts: Vec<usize>,
+    judgements: Vec<Vec<Judgement>>,
 }
 
 impl DocumentStage {
@@ -61,6 +65,8 @@ impl DocumentStage {
             live: Vec::new(),
             round: Vec::new(),
             round_seen: HashSet::new(),
+            texts: Vec::new(),
+            judgements: Vec::new(),
         }
     }
 
@@ -116,6 +122,12 @@ impl DocumentStage {
         loop {
             rounds += 1;
             let (carry, carried) = self.rules_round(&decisions.reasons, end);
+            if rounds == 1
+                && decisions.record_features
+                && let Some(classifier) = &decisions.classifier
+            {
+                self.record_features(decisions, classifier);
+            }
             self.scorers_round(decisions);
             self.duplicates_round(&decisions.reasons);
             let before = self.live.len();
@@ -136,8 +148,51 @@ impl DocumentStage {
     }
 
     /// The rules over the lines still in: each line's verdict in `round`, the reason dropping
-    /// what follows, and what the rules carry past the end.
+    /// what follows, and what the rules carry past the end. A rule that would drop the rest of
+    /// the document (or a block) with more prose in it than the document keeps drops only its
+    /// own line: a "©" line near the top of a short page does not take the article with it.
     fn rules_round(&mut self, reasons: &Reasons, end: SegmentEnd) -> (Option<ReasonId>, Carried) {
+        loop {
+            let result = self.rules_pass(reasons, end);
+            match self.unjustified_carry(reasons) {
+                Some(trigger) => self.entries[trigger].demoted = true,
+                None => return result,
+            }
+        }
+    }
+
+    /// The first line whose rule drops following lines holding more prose (words of lines that
+    /// read like sentences) than all the lines kept; `None` when there is none.
+    fn unjustified_carry(&self, reasons: &Reasons) -> Option<usize> {
+        let prose_words = |index: usize| {
+            let shape = &self.entries[index].facts.shape;
+            if shape.sentence { shape.words } else { 0 }
+        };
+        let kept: usize = self
+            .live
+            .iter()
+            .filter(|&&index| !matches!(self.round[index], Verdict::Drop(_)))
+            .map(|&index| prose_words(index))
+            .sum();
+        for (at, &index) in self.live.iter().enumerate() {
+            let Verdict::Drop(reason) = self.round[index] else { continue };
+            if self.entries[index].demoted || !reasons.get(reason).action.drops_following() {
+                continue;
+            }
+            let carried: usize = self.live[at + 1..]
+                .iter()
+                .take_while(|&&later| self.round[later] == Verdict::Drop(reason))
+                .map(|&later| prose_words(later))
+                .sum();
+            if carried > kept {
+                return Some(index);
+            }
+        }
+        None
+    }
+
+    /// One pass of the rules over the lines still in (see [`Self::rules_round`]).
+    fn rules_pass(&mut self, reasons: &Reasons, end: SegmentEnd) -> (Option<ReasonId>, Carried) {
         self.round.clear();
         self.round.resize(self.entries.len(), Verdict::Keep);
         self.rules.resume(self.carried);
@@ -158,6 +213,7 @@ impl DocumentStage {
             let mut stand_in = rules.fresh_entry();
             stand_in.line_number = index as u64;
             stand_in.blank_lines = u64::from(entry.is_blank());
+            stand_in.demoted = entry.demoted;
             // Duplicates are decided after the scorers, so that the copy a scorer keeps stays.
             stand_in.facts = entry.facts;
             stand_in.facts.duplicate_key = None;
@@ -171,55 +227,93 @@ impl DocumentStage {
         (carry.unwrap_or(None), rules.carried())
     }
 
-    /// Every scorer over the lines still in; the first to drop a line the rules keep decides.
-    fn scorers_round(&mut self, decisions: &Decisions) {
-        if decisions.scorers.is_empty() {
-            return;
-        }
-        let Self { entries, live, round, .. } = self;
-        let texts: Vec<usize> = live.iter().copied().filter(|&index| !entries[index].is_blank()).collect();
-        let mut lines: Vec<ScoredLine<'_>> = Vec::with_capacity(texts.len());
-        let mut position = 0;
+    /// The lines still in, as scorers see them (`texts` says which entries they are).
+    fn scored_lines<'s>(
+        entries: &'s [Box<Entry>],
+        live: &[usize],
+        round: &[Verdict],
+        reasons: &'s Reasons,
+        texts: &mut Vec<usize>,
+    ) -> Vec<ScoredLine<'s>> {
+        texts.clear();
+        let mut lines: Vec<ScoredLine<'_>> = Vec::with_capacity(live.len());
         for (at, &index) in live.iter().enumerate() {
             let entry = &entries[index];
             if entry.is_blank() {
                 continue;
             }
-            let blank_before = at > 0 && entries[live[at - 1]].is_blank() && position > 0;
+            let blank_before = at > 0 && entries[live[at - 1]].is_blank() && !lines.is_empty();
             let blank_after = live.get(at + 1).is_some_and(|&next| entries[next].is_blank())
                 && live[at + 1..].iter().any(|&next| !entries[next].is_blank());
-            let dropped_by = match round[index] {
-                Verdict::Drop(reason) => Some(decisions.reasons.get(reason).id.as_str()),
-                _ => None,
+            let (dropped_by, dropped_for_sure) = match round[index] {
+                Verdict::Drop(reason) => (Some(reasons.dropped_by(reason)), !reasons.get(reason).advisory),
+                _ => (None, false),
             };
-            lines.push(ScoredLine { text: &entry.text, facts: &entry.facts, dropped_by, blank_before, blank_after });
-            position += 1;
+            lines.push(ScoredLine {
+                text: &entry.text,
+                facts: &entry.facts,
+                dropped_by,
+                dropped_for_sure,
+                blank_before,
+                blank_after,
+            });
+            texts.push(index);
         }
-        let mut judged = Vec::with_capacity(texts.len());
-        for (current, &index) in texts.iter().enumerate() {
-            if matches!(round[index], Verdict::Drop(_)) {
-                continue;
-            }
-            let mut verdict = None;
-            let mut score = None;
-            for (number, scorer) in decisions.scorers.iter().enumerate() {
-                let judgement = scorer.judge(&Neighbourhood { lines: &lines, current, reach: scorer.reach() });
-                score = judgement.score().or(score);
-                if let Some(reason) = judgement.dropped_for().and_then(|nth| decisions.reasons.of_scorer(number, nth)) {
-                    verdict = Some(reason);
-                    break;
-                }
-            }
-            judged.push((index, verdict, score));
+        lines
+    }
+
+    /// Stores each line's classifier features in its entry, for the sink.
+    fn record_features(&mut self, decisions: &Decisions, classifier: &LineClassifier) {
+        let lines = Self::scored_lines(&self.entries, &self.live, &self.round, &decisions.reasons, &mut self.texts);
+        let mut table = FeatureTable::default();
+        classifier.table(&lines, &mut table, true);
+        drop(lines);
+        let columns = classifier.feature_names().len();
+        for (line, &index) in self.texts.iter().enumerate() {
+            let features = &mut self.entries[index].features;
+            features.clear();
+            features.extend((0..columns).map(|column| table.get(line, column)));
+        }
+    }
+
+    /// Every scorer over the lines still in. The first to drop a line the rules keep decides; a
+    /// line that a rule needing context drops stays when every scorer that overrules such rules
+    /// keeps it.
+    fn scorers_round(&mut self, decisions: &Decisions) {
+        if decisions.scorers.is_empty() {
+            return;
+        }
+        let lines = Self::scored_lines(&self.entries, &self.live, &self.round, &decisions.reasons, &mut self.texts);
+        self.judgements.resize_with(decisions.scorers.len(), Vec::new);
+        for (scorer, judged) in decisions.scorers.iter().zip(self.judgements.iter_mut()) {
+            scorer.judge_all(&lines, judged);
+            judged.resize(lines.len(), Judgement::keep());
         }
         drop(lines);
-        for (index, verdict, score) in judged {
-            if let Some(score) = score {
-                entries[index].score = Some(score);
+        let Self { entries, round, texts, judgements, .. } = self;
+        for (line, &index) in texts.iter().enumerate() {
+            let mut score = None;
+            let mut dropped = None;
+            let (mut overruler_keeps, mut overruler_drops) = (false, false);
+            for (number, (scorer, judged)) in decisions.scorers.iter().zip(judgements.iter()).enumerate() {
+                let judgement = judged[line];
+                score = judgement.score().or(score);
+                let reason = judgement.dropped_for().and_then(|nth| decisions.reasons.of_scorer(number, nth));
+                dropped = dropped.or(reason);
+                if scorer.overrules_rules() {
+                    overruler_keeps |= judgement.keeps();
+                    overruler_drops |= reason.is_some();
+                }
             }
-            if let Some(reason) = verdict {
-                round[index] = Verdict::Drop(reason);
-            }
+            entries[index].score = score;
+            round[index] = match round[index] {
+                // An advisory drop means some scorer overrules the rules that need context.
+                Verdict::Drop(rule) if decisions.reasons.get(rule).advisory && overruler_keeps && !overruler_drops => {
+                    Verdict::Keep
+                }
+                Verdict::Drop(rule) => Verdict::Drop(rule),
+                Verdict::Keep | Verdict::FooterCandidate(_) => dropped.map_or(Verdict::Keep, Verdict::Drop),
+            };
         }
     }
 

@@ -9,6 +9,7 @@
 //!   cleaning stays idempotent;
 //! - [`reasons`]: the table of reasons lines are dropped for.
 
+pub(crate) mod classifier;
 mod document;
 pub(crate) mod reasons;
 pub(crate) mod scorer;
@@ -18,8 +19,9 @@ use std::sync::Arc;
 
 use crate::analyze::{AnalyzedBlock, LineKind};
 use crate::error::{Error, Result};
-use crate::sink::{DroppedBy, LineRecord, Sink};
+use crate::sink::{LineRecord, Sink};
 use crate::stats::{RuleCount, Stats};
+use classifier::LineClassifier;
 use document::{DocumentStage, SegmentEnd};
 use reasons::{ReasonId, Reasons};
 pub use scorer::ContextScorer;
@@ -35,6 +37,10 @@ pub(crate) struct Decisions {
     pub reasons: Reasons,
     pub window: WindowSettings,
     pub scorers: Vec<Arc<dyn ContextScorer>>,
+    /// The built-in classifier, which is also among the scorers.
+    pub classifier: Option<Arc<LineClassifier>>,
+    /// Each line's classifier features are handed to the sink (read in the first round).
+    pub record_features: bool,
 }
 
 /// Per-reason counters, indexed like the reasons.
@@ -166,7 +172,7 @@ impl<'e, S: Sink + ?Sized> Decider<'e, S> {
             let slot = &mut self.counters.dropped[reason as usize];
             slot.0 += u64::from(first);
             slot.1 += input_bytes;
-            dropped_by(&self.decisions.reasons, reason)
+            self.decisions.reasons.dropped_by(reason)
         });
         let record = LineRecord {
             document: self.document_number,
@@ -175,6 +181,7 @@ impl<'e, S: Sink + ?Sized> Decider<'e, S> {
             original: text,
             dropped_by,
             score: None,
+            features: None,
             continues: !last,
         };
         self.sink.line(&record).map_err(Error::Write)
@@ -230,11 +237,6 @@ impl<'e, S: Sink + ?Sized> Decider<'e, S> {
     }
 }
 
-fn dropped_by(reasons: &Reasons, reason: ReasonId) -> DroppedBy<'_> {
-    let reason = reasons.get(reason);
-    DroppedBy { reason: &reason.id, category: &reason.category }
-}
-
 /// Counts a decided entry and hands it to the sink (a run of blank lines as one record each).
 fn emit_entry<S: Sink + ?Sized>(
     decisions: &Decisions,
@@ -250,7 +252,7 @@ fn emit_entry<S: Sink + ?Sized>(
             let slot = &mut counters.dropped[reason as usize];
             slot.0 += lines;
             slot.1 += entry.input_bytes;
-            Some(dropped_by(&decisions.reasons, reason))
+            Some(decisions.reasons.dropped_by(reason))
         }
         Verdict::Keep | Verdict::FooterCandidate(_) => {
             if !entry.is_blank() {
@@ -267,6 +269,7 @@ fn emit_entry<S: Sink + ?Sized>(
             original: &entry.original,
             dropped_by,
             score: entry.score,
+            features: (!entry.features.is_empty()).then_some(entry.features.as_slice()),
             continues: false,
         };
         sink.line(&record).map_err(Error::Write)?;

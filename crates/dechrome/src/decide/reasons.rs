@@ -5,6 +5,7 @@
 use super::ContextScorer;
 use crate::error::{Error, Result};
 use crate::rules::{Action, RuleRef, RuleSet};
+use crate::sink::DroppedBy;
 
 /// Index of a reason in [`Reasons`].
 pub(crate) type ReasonId = u32;
@@ -21,6 +22,8 @@ pub(crate) struct Reason {
     pub category: String,
     /// What else a drop for this reason drops: only rules drop more than their own line.
     pub action: Action,
+    /// A rule that needs context while a scorer judges that context: a drop it may undo.
+    pub advisory: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -33,8 +36,20 @@ pub(crate) struct Reasons {
 
 impl Reasons {
     pub(crate) fn new(rules: &RuleSet, scorers: &[std::sync::Arc<dyn ContextScorer>]) -> Result<Self> {
-        let reason = |id: &str, category: &str, action| Reason { id: id.into(), category: category.into(), action };
-        let mut table: Vec<Reason> = rules.iter().map(|rule| reason(&rule.id, &rule.category, rule.action)).collect();
+        let reason = |id: &str, category: &str, action| Reason {
+            id: id.into(),
+            category: category.into(),
+            action,
+            advisory: false,
+        };
+        let overruled = scorers.iter().any(|scorer| scorer.overrules_rules());
+        let mut table: Vec<Reason> = rules
+            .iter()
+            .map(|rule| Reason {
+                advisory: overruled && rule.needs_context,
+                ..reason(&rule.id, &rule.category, rule.action)
+            })
+            .collect();
         let duplicate = table.len();
         table.push(reason(DUPLICATE_REASON_ID, DUPLICATE_CATEGORY, Action::DropLine));
         let mut scorer_starts = Vec::with_capacity(scorers.len());
@@ -59,6 +74,12 @@ impl Reasons {
 
     pub(crate) fn get(&self, id: ReasonId) -> &Reason {
         &self.table[id as usize]
+    }
+
+    /// The reason as sinks and scorers see it.
+    pub(crate) fn dropped_by(&self, id: ReasonId) -> DroppedBy<'_> {
+        let reason = self.get(id);
+        DroppedBy { reason: &reason.id, category: &reason.category }
     }
 
     pub(crate) fn len(&self) -> usize {

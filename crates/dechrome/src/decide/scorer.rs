@@ -16,6 +16,7 @@ use std::fmt;
 
 use crate::analyze::LineFacts;
 use crate::shape::LineShape;
+use crate::sink::DroppedBy;
 
 /// Lines of a document decided together at most (text and blank lines).
 pub const MAX_SEGMENT_LINES: usize = 8192;
@@ -53,19 +54,31 @@ pub struct Reach {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Judgement {
     drop: Option<usize>,
+    /// No opinion: the line's fate is the rules' (for a line a rule drops, a keep would overrule).
+    abstained: bool,
     score: Option<f32>,
 }
 
 impl Judgement {
     /// The line stays.
     pub fn keep() -> Self {
-        Self { drop: None, score: None }
+        Self { drop: None, abstained: false, score: None }
     }
 
     /// The line goes, for the scorer's reason number `reason` (an index into
     /// [`ContextScorer::reasons`]).
     pub fn drop(reason: usize) -> Self {
-        Self { drop: Some(reason), score: None }
+        Self { drop: Some(reason), abstained: false, score: None }
+    }
+
+    /// No opinion: the line stays unless a rule (or another scorer) drops it.
+    pub fn abstain() -> Self {
+        Self { drop: None, abstained: true, score: None }
+    }
+
+    /// True for [`Judgement::keep`].
+    pub fn keeps(&self) -> bool {
+        self.drop.is_none() && !self.abstained
     }
 
     /// The same judgement with the score behind it, shown by explanations.
@@ -108,7 +121,7 @@ impl Judgement {
 ///     }
 /// }
 ///
-/// let cleaner = Cleaner::builder().default_rules(false).scorer(Arc::new(Shouting)).build()?;
+/// let cleaner = Cleaner::builder().default_rules(false).classifier(false).scorer(Arc::new(Shouting)).build()?;
 /// let page = "NEWS\nSPORT\nWEATHER\nThe council met on Monday.\n";
 /// assert_eq!(cleaner.clean_str(page).text, "NEWS\nWEATHER\nThe council met on Monday.\n");
 /// # Ok::<(), dechrome::Error>(())
@@ -118,8 +131,25 @@ pub trait ContextScorer: Send + Sync + fmt::Debug {
     fn reasons(&self) -> Vec<ScorerReason>;
     /// How far around a line its judgement reads.
     fn reach(&self) -> Reach;
-    /// Judges [`Neighbourhood::current`]. Lines the rules drop are not judged.
+    /// Judges [`Neighbourhood::current`]. A line the rules drop stays dropped whatever the
+    /// judgement, unless the scorer [overrules the rules that need context](Self::overrules_rules)
+    /// and the rule is one.
     fn judge(&self, lines: &Neighbourhood<'_>) -> Judgement;
+
+    /// Judges every line of a document at once: `judgements[i]` for `lines[i]` (cleared first).
+    /// For scorers that share work between the lines of a document; the default calls
+    /// [`Self::judge`] for each line.
+    fn judge_all(&self, lines: &[ScoredLine<'_>], judgements: &mut Vec<Judgement>) {
+        judgements.clear();
+        let reach = self.reach();
+        judgements.extend((0..lines.len()).map(|current| self.judge(&Neighbourhood { lines, current, reach })));
+    }
+
+    /// True when a line that a rule marked `needs_context` drops stays if the scorer keeps it
+    /// (default: false). Other rules always win.
+    fn overrules_rules(&self) -> bool {
+        false
+    }
 }
 
 /// One non-blank line of a document, as scorers see it.
@@ -127,7 +157,9 @@ pub trait ContextScorer: Send + Sync + fmt::Debug {
 pub struct ScoredLine<'a> {
     pub(crate) text: &'a str,
     pub(crate) facts: &'a LineFacts,
-    pub(crate) dropped_by: Option<&'a str>,
+    pub(crate) dropped_by: Option<DroppedBy<'a>>,
+    /// The rule that drops the line is one that context cannot overrule.
+    pub(crate) dropped_for_sure: bool,
     pub(crate) blank_before: bool,
     pub(crate) blank_after: bool,
 }
@@ -143,8 +175,8 @@ impl<'a> ScoredLine<'a> {
         &self.facts.shape
     }
 
-    /// The id of the rule that drops the line, if one does.
-    pub fn dropped_by(&self) -> Option<&'a str> {
+    /// The rule that drops the line (its id and category), if one does.
+    pub fn dropped_by(&self) -> Option<DroppedBy<'a>> {
         self.dropped_by
     }
 
@@ -156,6 +188,14 @@ impl<'a> ScoredLine<'a> {
     /// A blank line comes right after it (the end of the document does not count).
     pub fn blank_after(&self) -> bool {
         self.blank_after
+    }
+
+    pub(crate) fn facts(&self) -> &'a LineFacts {
+        self.facts
+    }
+
+    pub(crate) fn dropped_for_sure(&self) -> bool {
+        self.dropped_for_sure
     }
 }
 

@@ -62,6 +62,11 @@ pub(crate) struct Entry {
     pub facts: LineFacts,
     /// A context scorer's score for the line, when one judged it (for explanations).
     pub score: Option<f32>,
+    /// The classifier's features of the line, when they are recorded.
+    pub features: Vec<f32>,
+    /// A rule that would drop the lines after this one drops only this line (see
+    /// [`action_of`]).
+    pub demoted: bool,
     /// The duplicate key is in the document's memory because of this line.
     remembered: bool,
     /// Counted in the header zone's kept lines.
@@ -81,6 +86,8 @@ impl Entry {
         self.verdict = Verdict::Keep;
         self.facts = LineFacts::default();
         self.score = None;
+        self.features.clear();
+        self.demoted = false;
         self.remembered = false;
         self.counted = false;
     }
@@ -113,6 +120,13 @@ impl Hasher for IdentityHasher {
     fn write_u64(&mut self, n: u64) {
         self.0 = n;
     }
+}
+
+/// What a drop of `entry` for `reason` does: its action, or only the line itself when the entry
+/// is demoted (a rule that would drop more prose after it than the document keeps).
+fn action_of(entry: &Entry, reasons: &Reasons, reason: ReasonId) -> Action {
+    let action = reasons.get(reason).action;
+    if entry.demoted && action.drops_following() { Action::DropLine } else { action }
 }
 
 /// Takes a dropped line's duplicate key out of the document's memory, so a later copy of the
@@ -285,7 +299,7 @@ impl RulesWindow {
         let matches = entry.facts.matches;
         if let Some(rule) = matches.now(self.in_header()) {
             let rule = reasons.rule(rule);
-            match reasons.get(rule).action {
+            match action_of(entry, reasons, rule) {
                 Action::DropLine => {}
                 Action::DropWithPrevious => self.drop_previous_title(self.window.len(), rule),
                 Action::DropBlock => self.carry = Carry::Block(rule),
@@ -304,7 +318,7 @@ impl RulesWindow {
         }
         match matches.footer.map(|rule| reasons.rule(rule)) {
             Some(rule) if self.settings.footer_lines > 0 => {
-                match reasons.get(rule).action {
+                match action_of(entry, reasons, rule) {
                     Action::DropLine => {}
                     Action::DropWithPrevious => {
                         if let Some(title) = self.previous_title(self.window.len()) {
@@ -465,7 +479,7 @@ impl RulesWindow {
                     if certain >= footer_lines {
                         self.counts.set(entry, Verdict::Keep);
                         certain += usize::from(settled);
-                    } else if reasons.get(rule).action.drops_following() {
+                    } else if action_of(entry, reasons, rule).drops_following() {
                         certain = 0;
                     }
                 }
@@ -550,7 +564,7 @@ impl RulesWindow {
                 }
                 Verdict::FooterCandidate(rule) => {
                     self.counts.set(&mut self.window[index], Verdict::Drop(rule));
-                    match reasons.get(rule).action {
+                    match action_of(&self.window[index], reasons, rule) {
                         Action::DropLine => {}
                         Action::DropWithPrevious => self.drop_previous_title(index, rule),
                         Action::DropBlock => {

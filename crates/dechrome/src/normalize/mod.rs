@@ -4,10 +4,12 @@
 //! with no byte ≥ 0x80 never pays for NFC or quote handling), and idempotent, so cleaning the
 //! output again changes nothing.
 //!
-//! [`view`] derives from a normalized line the form that rules are compared with.
+//! [`view`] derives from a normalized line the form that rules are compared with, and
+//! [`markup`] the same form without a list marker or markdown links.
 
 mod c1;
 mod controls;
+mod markup;
 mod printable;
 mod punct;
 mod quotes;
@@ -16,6 +18,7 @@ mod unicode_form;
 mod view;
 mod whitespace;
 
+pub(crate) use markup::without_markup;
 use printable::printable_run;
 pub(crate) use view::{match_view, match_view_of_pattern};
 pub(crate) use whitespace::is_horizontal_space;

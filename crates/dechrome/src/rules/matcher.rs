@@ -79,6 +79,19 @@ impl Matches {
         }
     }
 
+    /// Adds the rules found in `other` (the same line seen another way).
+    pub(crate) fn merge(&mut self, other: Matches) {
+        for (slot, found) in
+            [(&mut self.any, other.any), (&mut self.header, other.header), (&mut self.footer, other.footer)]
+        {
+            if let Some(rule) = found
+                && slot.is_none_or(|current| rule < current)
+            {
+                *slot = Some(rule);
+            }
+        }
+    }
+
     /// The rule that applies right away.
     pub(crate) fn now(&self, in_header: bool) -> Option<RuleRef> {
         match (self.any, self.header.filter(|_| in_header)) {

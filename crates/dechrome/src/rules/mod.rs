@@ -3,7 +3,7 @@
 //! A pack is a TOML file with one `[[rule]]` table per rule (see `rules/default.toml`, which is
 //! compiled in). Each rule has an `id`, a `category`, exactly one matcher (`exact`, `prefix`,
 //! `contains` or `regex`, each a string or a list of strings), and optional `zone`, `action`,
-//! `case_sensitive`, `max_chars` and `skip_sentences` settings.
+//! `case_sensitive`, `max_chars`, `skip_sentences` and `needs_context` settings.
 
 mod line_regex;
 mod matcher;
@@ -18,11 +18,14 @@ use crate::error::{Error, Result};
 use crate::normalize::match_view_of_pattern;
 pub(crate) use matcher::{MatchScratch, Matcher, Matches, RuleRef};
 
-/// The built-in rule pack, embedded at compile time (`data/rules/default.toml` in the crate).
-pub const DEFAULT_PACK: &str = include_str!("../../data/rules/default.toml");
-
-/// Name used in error messages for the built-in pack.
-pub const DEFAULT_PACK_NAME: &str = "<built-in rules/default.toml>";
+/// The built-in rule packs, embedded at compile time, with the names errors give them: the
+/// English pack (`data/rules/default.toml` in the crate), then its chrome families in other
+/// languages (`data/rules/i18n.toml`: German, French, Spanish, Portuguese, Italian, Dutch,
+/// Polish, Russian, Indonesian).
+pub const BUILTIN_PACKS: [(&str, &str); 2] = [
+    ("<built-in rules/default.toml>", include_str!("../../data/rules/default.toml")),
+    ("<built-in rules/i18n.toml>", include_str!("../../data/rules/i18n.toml")),
+];
 
 /// How a rule's patterns are compared with a line's match view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +130,8 @@ struct RuleSpec {
     case_sensitive: bool,
     max_chars: Option<usize>,
     skip_sentences: Option<bool>,
+    #[serde(default)]
+    needs_context: bool,
 }
 
 /// One validated rule.
@@ -152,6 +157,9 @@ pub struct Rule {
     pub max_chars: Option<usize>,
     /// The rule does not fire on lines that read like a sentence.
     pub skip_sentences: bool,
+    /// The rule's words alone do not settle it: with the line classifier on, a line it drops is
+    /// kept when the classifier reads it as content (a subhead "Health", a headline with " — ").
+    pub needs_context: bool,
     /// The pack the rule came from.
     pub source: String,
 }
@@ -186,10 +194,12 @@ impl RuleSet {
         Self::default()
     }
 
-    /// The embedded default pack.
+    /// The embedded packs (see [`BUILTIN_PACKS`]).
     pub fn builtin() -> Result<Self> {
         let mut set = Self::new();
-        set.add_toml(DEFAULT_PACK, DEFAULT_PACK_NAME)?;
+        for (name, pack) in BUILTIN_PACKS {
+            set.add_toml(pack, name)?;
+        }
         Ok(set)
     }
 
@@ -322,6 +332,7 @@ fn validate(spec: RuleSpec, source_name: &str) -> Result<Rule> {
     };
     Ok(Rule {
         skip_sentences: spec.skip_sentences.unwrap_or(kind == MatchKind::Contains),
+        needs_context: spec.needs_context,
         id: spec.id,
         category: spec.category,
         description: spec.description,
