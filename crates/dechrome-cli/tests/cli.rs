@@ -312,7 +312,7 @@ fn features_are_written_for_every_non_blank_line() {
     );
     assert!(rows.iter().all(|row| row.len() == header.len()));
     let words = header.iter().position(|&name| name == "words").unwrap();
-    assert_eq!(rows[2][words], "14");
+    assert_eq!(rows[2][words], "13");
     dechrome()
         .args(["--features", "x.tsv", "--no-classifier"])
         .write_stdin(page)

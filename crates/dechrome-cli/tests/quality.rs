@@ -52,5 +52,5 @@ fn rules_alone_score_what_they_did() {
 }
 
 /// What the built-in model reaches on these pages, less a margin for harmless changes.
-const F1_FLOOR: f64 = 0.96;
-const RECALL_FLOOR: f64 = 0.975;
+const F1_FLOOR: f64 = 0.94;
+const RECALL_FLOOR: f64 = 0.955;

@@ -20,9 +20,11 @@ const MAX_ROUNDS: usize = 64;
 pub(crate) enum SegmentEnd {
     /// At the end of the document: footer rules apply.
     Document,
-    /// Body text follows (an oversized line, or more of a document too long to decide at once):
-    /// footer candidates are kept.
+    /// Body text follows (an oversized line): footer candidates are kept.
     Body,
+    /// More of a document too long to decide at once follows: footer candidates are dropped on
+    /// their own, as when the rules' window overflows.
+    Cut,
 }
 
 /// The lines of the document being gathered, and what is known of the document before them.
@@ -223,6 +225,7 @@ impl DocumentStage {
         let carry = match end {
             SegmentEnd::Document => rules.finish(reasons, &mut record).map(|()| None),
             SegmentEnd::Body => rules.release_as_body(&mut record),
+            SegmentEnd::Cut => rules.release_at_cut(&mut record),
         };
         (carry.unwrap_or(None), rules.carried())
     }

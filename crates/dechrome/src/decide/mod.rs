@@ -134,7 +134,7 @@ impl<'e, S: Sink + ?Sized> Decider<'e, S> {
                     match document {
                         Some(document) => {
                             if document.push(entry) {
-                                document.decide(decisions, SegmentEnd::Body, |entry| {
+                                document.decide(decisions, SegmentEnd::Cut, |entry| {
                                     emit_entry(decisions, entry, *document_number, &mut **sink, counters)
                                 })?;
                             }

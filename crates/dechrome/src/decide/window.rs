@@ -398,15 +398,39 @@ impl RulesWindow {
             }
         }
         while self.window.len() > WINDOW_CAP {
-            if let Some(front) = self.window.front_mut()
-                && let Verdict::FooterCandidate(rule) = front.verdict
-            {
-                self.counts.set(front, Verdict::Drop(rule));
-                forget(&mut self.seen, front);
-            }
-            self.pop_front(emit)?;
+            self.pop_front_overflowing(emit)?;
         }
         Ok(())
+    }
+
+    /// Releases the oldest entry because the window is full: a footer candidate among them is
+    /// dropped (alone: its action is not applied). Dropping rather than keeping keeps cleaning
+    /// idempotent: a kept candidate would meet the same fate again in a second run, only further
+    /// down.
+    fn pop_front_overflowing<E>(&mut self, emit: &mut impl FnMut(Box<Entry>) -> Released<E>) -> Result<(), E> {
+        if let Some(front) = self.window.front_mut()
+            && let Verdict::FooterCandidate(rule) = front.verdict
+        {
+            self.counts.set(front, Verdict::Drop(rule));
+            forget(&mut self.seen, front);
+        }
+        self.pop_front(emit)
+    }
+
+    /// Releases every line because a document too long to hold is cut here: as when the window
+    /// overflows, footer candidates are dropped on their own. Returns the rule that drops what
+    /// follows, when a block or the rest of the document is being dropped.
+    pub(crate) fn release_at_cut<E>(
+        &mut self,
+        emit: &mut impl FnMut(Box<Entry>) -> Released<E>,
+    ) -> Result<Option<ReasonId>, E> {
+        while !self.window.is_empty() {
+            self.pop_front_overflowing(emit)?;
+        }
+        Ok(match self.carry {
+            Carry::Block(rule) | Carry::Rest(rule) => Some(rule),
+            Carry::None => None,
+        })
     }
 
     fn release_settled_front<E>(&mut self, emit: &mut impl FnMut(Box<Entry>) -> Released<E>) -> Result<(), E> {
