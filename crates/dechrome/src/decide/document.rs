@@ -183,6 +183,7 @@ impl DocumentStage {
             }
             let carried: usize = self.live[at + 1..]
                 .iter()
+                .filter(|&&later| !self.entries[later].is_blank())
                 .take_while(|&&later| self.round[later] == Verdict::Drop(reason))
                 .map(|&later| prose_words(later))
                 .sum();
