@@ -691,10 +691,19 @@ fn cli_check_accepts_its_own_output() {
 // ------------------------------------------------------------------------------------------
 // Real data beside the repository
 
+/// Cleaning `text` twice gives what cleaning it once gives. With the default configuration every
+/// real page must settle within the rounds a document gets; another configuration (no rules,
+/// say, which the classifier never learnt from) may leave a page unsettled, which the
+/// statistics report, and then only the shape is checked.
 fn assert_idempotent(config: usize, name: &str, text: &str) {
-    let once = cleaner(config).clean_str(text).text;
-    check_shape(once.as_bytes());
-    let twice = cleaner(config).clean_str(&once).text;
+    let once = cleaner(config).clean_str(text);
+    check_shape(once.text.as_bytes());
+    if config == 0 {
+        assert_eq!(once.stats.unsettled_documents, 0, "{name}: unsettled with the default configuration");
+    } else if once.stats.unsettled_documents > 0 {
+        return;
+    }
+    let (once, twice) = (once.text.as_str(), cleaner(config).clean_str(&once.text).text);
     assert!(once == twice, "{name} (configuration {config}): not idempotent\nonce:  {once:?}\ntwice: {twice:?}");
 }
 

@@ -139,10 +139,15 @@ impl Read for CutReader<'_> {
 
 /// Cleans whatever `reader` yields into a byte vector.
 pub fn try_clean(cleaner: &Cleaner, reader: impl Read) -> dechrome::Result<Vec<u8>> {
+    try_clean_with_stats(cleaner, reader).map(|(out, _)| out)
+}
+
+/// Like [`try_clean`], with the run's statistics.
+pub fn try_clean_with_stats(cleaner: &Cleaner, reader: impl Read) -> dechrome::Result<(Vec<u8>, dechrome::Stats)> {
     let mut out = Vec::new();
     let stats = cleaner.clean_reader(reader, &mut out)?;
     assert_eq!(stats.output_bytes, out.len() as u64, "stats.output_bytes disagrees with the output");
-    Ok(out)
+    Ok((out, stats))
 }
 
 /// Like [`try_clean`], for input that cannot fail.
@@ -211,21 +216,24 @@ pub fn slashes_and_angles(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| b == b'/' || b == b'<').count()
 }
 
-/// Every property of cleaning `data` with configuration `config`: shape, idempotence, the same
-/// output when `streamed` (the same data, read in uneven pieces) is cleaned, invalid UTF-8
+/// Every property of cleaning `data` with configuration `config`: shape, idempotence (unless the
+/// statistics count a document whose rounds did not settle, see `dechrome::MAX_ROUNDS`), the
+/// same output when `streamed` (the same data, read in uneven pieces) is cleaned, invalid UTF-8
 /// cleaned as its U+FFFD replacement, and no ASCII `/` or `<` conjured from other bytes.
 pub fn check_all(config: usize, data: &[u8], streamed: impl Read) {
     let cleaner = cleaner(config);
     let foreign = opens_with_foreign_bom(data);
-    let whole = match try_clean(cleaner, data) {
-        Ok(whole) => whole,
+    let (whole, stats) = match try_clean_with_stats(cleaner, data) {
+        Ok(cleaned) => cleaned,
         Err(_) if foreign => return,
         Err(e) => panic!("cleaning failed: {e}"),
     };
     let text = check_shape(&whole);
 
-    let again = cleaner.clean_str(text).text;
-    assert_eq!(again, text, "cleaning is not idempotent (configuration {config})");
+    if stats.unsettled_documents == 0 {
+        let again = cleaner.clean_str(text).text;
+        assert_eq!(again, text, "cleaning is not idempotent (configuration {config})");
+    }
 
     assert_eq!(clean(cleaner, streamed), whole, "read boundaries change the output (configuration {config})");
 

@@ -47,7 +47,8 @@ pub use cleaner::{
     Cleaned, Cleaner, CleanerBuilder, DEFAULT_FOOTER_LINES, DEFAULT_HEADER_LINES, DEFAULT_MAX_LINE_BYTES,
     DEFAULT_MIN_DUPLICATE_CHARS,
 };
-pub use decide::classifier::{CLASSIFIER_CATEGORY, CLASSIFIER_REASON_ID};
+pub use decide::classifier::{CLASSIFIER_CATEGORY, CLASSIFIER_REASON_ID, MIN_DOCUMENT_LINES};
+pub use decide::document::MAX_ROUNDS;
 pub use decide::reasons::{DUPLICATE_CATEGORY, DUPLICATE_REASON_ID};
 pub use decide::scorer::{
     ContextScorer, Judgement, MAX_SEGMENT_BYTES, MAX_SEGMENT_LINES, Neighbourhood, Reach, ScoredLine, ScorerReason,

@@ -31,6 +31,10 @@ pub struct Stats {
     pub output_bytes: u64,
     /// Per-rule drops, in rule order; rules that dropped nothing are left out.
     pub dropped: Vec<RuleCount>,
+    /// Documents (or parts of long ones) whose decisions were still dropping lines after the
+    /// most rounds a document gets (see [`MAX_ROUNDS`](crate::MAX_ROUNDS)): cleaning their
+    /// output again may drop more. Every other document is cleaned idempotently.
+    pub unsettled_documents: u64,
 }
 
 impl Stats {
@@ -57,6 +61,7 @@ impl Stats {
         self.input_bytes += other.input_bytes;
         self.kept_lines += other.kept_lines;
         self.output_bytes += other.output_bytes;
+        self.unsettled_documents += other.unsettled_documents;
         for r in &other.dropped {
             match self.dropped.iter_mut().find(|mine| mine.rule == r.rule) {
                 Some(mine) => {
@@ -82,6 +87,14 @@ impl Stats {
             self.input_bytes,
             self.output_bytes
         );
+        if self.unsettled_documents > 0 {
+            let _ = writeln!(
+                out,
+                "unsettled documents {} (still dropping lines after {} rounds: cleaning the output again may drop more)",
+                self.unsettled_documents,
+                crate::MAX_ROUNDS
+            );
+        }
         let _ = writeln!(out, "{:<28} {:>10} {:>12}", "category", "lines", "bytes");
         for (category, lines, bytes) in self.by_category() {
             let _ = writeln!(out, "{category:<28} {lines:>10} {bytes:>12}");

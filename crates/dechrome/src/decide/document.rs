@@ -10,10 +10,12 @@ use super::scorer::{Judgement, MAX_SEGMENT_BYTES, MAX_SEGMENT_LINES, ScoredLine}
 use super::window::{Carried, Entry, RulesWindow, Verdict, WindowSettings};
 use super::{Decisions, MAX_REMEMBERED_DUPLICATES};
 
-/// Rounds of deciding a segment at most. Each round drops at least one line or ends the
-/// rounds, and most documents need two (the second drops nothing); a scorer whose drops lead to
-/// more drops one line at a time would otherwise cost rounds in proportion to the lines.
-const MAX_ROUNDS: usize = 64;
+/// Rounds of deciding a document (or part) at most. Each round drops at least one line or is the
+/// last, and most documents need two (the second drops nothing); every page of the development
+/// set needs at most nine. A cascade, where each round's drops make the next line an edge that
+/// goes too (as in long runs of repeated junk), would take a round per line: it stops here, and
+/// the document is counted as unsettled (cleaning its output again may drop more).
+pub const MAX_ROUNDS: usize = 16;
 
 /// How the lines being decided end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +52,8 @@ pub(crate) struct DocumentStage {
     round: Vec<Verdict>,
     /// Duplicate keys met in the current round.
     round_seen: HashSet<u64>,
+    /// Some part of the document ended its rounds still dropping lines.
+    unsettled: bool,
     /// The non-blank lines among `live`, and each scorer's judgements of them.
     texts: Vec<usize>,
     judgements: Vec<Vec<Judgement>>,
@@ -67,6 +71,7 @@ impl DocumentStage {
             live: Vec::new(),
             round: Vec::new(),
             round_seen: HashSet::new(),
+            unsettled: false,
             texts: Vec::new(),
             judgements: Vec::new(),
         }
@@ -88,13 +93,14 @@ impl DocumentStage {
 
     /// Decides the lines gathered and hands each, in order, to `emit`. Returns the reason that
     /// drops the body text that follows, when a block or the rest of the document is being
-    /// dropped ([`SegmentEnd::Body`]).
+    /// dropped ([`SegmentEnd::Body`]), and, at the end of a document, whether some part of it
+    /// ended its rounds unsettled.
     pub(crate) fn decide<E>(
         &mut self,
         decisions: &Decisions,
         end: SegmentEnd,
         mut emit: impl FnMut(&Entry) -> Result<(), E>,
-    ) -> Result<Option<ReasonId>, E> {
+    ) -> Result<(Option<ReasonId>, bool), E> {
         let carry = self.decide_rounds(decisions, end);
         let mut result = Ok(());
         for entry in self.entries.drain(..) {
@@ -104,11 +110,12 @@ impl DocumentStage {
             self.spare.push(entry);
         }
         self.bytes = 0;
+        let unsettled = end == SegmentEnd::Document && std::mem::take(&mut self.unsettled);
         if end == SegmentEnd::Document {
             self.carried = Carried::START;
             self.seen.clear();
         }
-        result.map(|()| carry)
+        result.map(|()| (carry, unsettled))
     }
 
     /// Sets every entry's verdict: rounds of rules, scorers and duplicates over the lines still
@@ -141,7 +148,9 @@ impl DocumentStage {
                 }
                 Verdict::Keep | Verdict::FooterCandidate(_) => true,
             });
-            if self.live.len() == before || rounds == MAX_ROUNDS {
+            let settled = self.live.len() == before;
+            if settled || rounds == MAX_ROUNDS {
+                self.unsettled |= !settled;
                 self.remember_kept();
                 self.carried = carried;
                 return carry;

@@ -10,7 +10,7 @@
 //! - [`reasons`]: the table of reasons lines are dropped for.
 
 pub(crate) mod classifier;
-mod document;
+pub(crate) mod document;
 pub(crate) mod reasons;
 pub(crate) mod scorer;
 mod window;
@@ -51,6 +51,7 @@ struct Counters {
     kept_lines: u64,
     input_lines: u64,
     documents: u64,
+    unsettled_documents: u64,
 }
 
 /// The state of a decider that outlives a run, so that a run per small document does not
@@ -94,7 +95,7 @@ impl<'e, S: Sink + ?Sized> Decider<'e, S> {
             decisions,
             window,
             document,
-            counters: Counters { dropped, kept_lines: 0, input_lines: 0, documents: 0 },
+            counters: Counters { dropped, kept_lines: 0, input_lines: 0, documents: 0, unsettled_documents: 0 },
             document_number: 1,
             line_number: 0,
             oversized_drop: None,
@@ -157,9 +158,13 @@ impl<'e, S: Sink + ?Sized> Decider<'e, S> {
             self.counters.input_lines += 1;
             let Self { decisions, window, document, counters, document_number, sink, .. } = self;
             self.oversized_drop = match document {
-                Some(document) => document.decide(decisions, SegmentEnd::Body, |entry| {
-                    emit_entry(decisions, entry, *document_number, &mut **sink, counters)
-                })?,
+                Some(document) => {
+                    document
+                        .decide(decisions, SegmentEnd::Body, |entry| {
+                            emit_entry(decisions, entry, *document_number, &mut **sink, counters)
+                        })?
+                        .0
+                }
                 None => window.push_oversized(&mut |entry| {
                     emit_entry(decisions, &entry, *document_number, &mut **sink, counters).map(|()| Some(entry))
                 })?,
@@ -192,9 +197,10 @@ impl<'e, S: Sink + ?Sized> Decider<'e, S> {
         let Self { decisions, window, document, counters, document_number, sink, .. } = self;
         match document {
             Some(document) => {
-                document.decide(decisions, SegmentEnd::Document, |entry| {
+                let (_, unsettled) = document.decide(decisions, SegmentEnd::Document, |entry| {
                     emit_entry(decisions, entry, *document_number, &mut **sink, counters)
                 })?;
+                counters.unsettled_documents += u64::from(unsettled);
             }
             None => window.finish(&decisions.reasons, &mut |entry| -> Released<Error> {
                 emit_entry(decisions, &entry, *document_number, &mut **sink, counters).map(|()| Some(entry))
@@ -231,6 +237,7 @@ impl<'e, S: Sink + ?Sized> Decider<'e, S> {
             kept_lines: counters.kept_lines,
             output_bytes: 0,
             dropped,
+            unsettled_documents: counters.unsettled_documents,
         };
         counters.dropped.fill((0, 0));
         Ok((stats, DeciderState { window, document, dropped: counters.dropped }))

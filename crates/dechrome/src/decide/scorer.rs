@@ -18,8 +18,9 @@ use crate::analyze::LineFacts;
 use crate::shape::LineShape;
 use crate::sink::DroppedBy;
 
-/// Lines of a document decided together at most (text and blank lines).
-pub const MAX_SEGMENT_LINES: usize = 8192;
+/// Lines of a document decided together at most (text and blank lines). Rounds of deciding cost
+/// at most the square of this in the worst case (a cascade taking one line a round).
+pub const MAX_SEGMENT_LINES: usize = 4096;
 /// Bytes of a document (normalized text and the input as decoded) decided together at most.
 pub const MAX_SEGMENT_BYTES: usize = 4 << 20;
 
