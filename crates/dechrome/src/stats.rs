@@ -31,9 +31,11 @@ pub struct Stats {
     pub output_bytes: u64,
     /// Per-rule drops, in rule order; rules that dropped nothing are left out.
     pub dropped: Vec<RuleCount>,
-    /// Documents (or parts of long ones) whose decisions were still dropping lines after the
-    /// most rounds a document gets (see [`MAX_ROUNDS`](crate::MAX_ROUNDS)): cleaning their
-    /// output again may drop more. Every other document is cleaned idempotently.
+    /// Documents whose decisions may not be final, so that cleaning their output again may drop
+    /// more: those still dropping lines after the most rounds a document gets (see
+    /// [`MAX_ROUNDS`](crate::MAX_ROUNDS)), and those too long to be decided at once (see
+    /// [`MAX_SEGMENT_LINES`](crate::MAX_SEGMENT_LINES)), which are decided in parts. Every other document is cleaned
+    /// idempotently.
     pub unsettled_documents: u64,
 }
 
@@ -90,7 +92,7 @@ impl Stats {
         if self.unsettled_documents > 0 {
             let _ = writeln!(
                 out,
-                "unsettled documents {} (still dropping lines after {} rounds: cleaning the output again may drop more)",
+                "unsettled documents {} (decided in parts, or still dropping lines after {} rounds: cleaning the output again may drop more)",
                 self.unsettled_documents,
                 crate::MAX_ROUNDS
             );

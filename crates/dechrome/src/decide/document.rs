@@ -52,7 +52,8 @@ pub(crate) struct DocumentStage {
     round: Vec<Verdict>,
     /// Duplicate keys met in the current round.
     round_seen: HashSet<u64>,
-    /// Some part of the document ended its rounds still dropping lines.
+    /// Some part of the document ended its rounds still dropping lines, or the document is
+    /// being decided in parts.
     unsettled: bool,
     /// The non-blank lines among `live`, and each scorer's judgements of them.
     texts: Vec<usize>,
@@ -102,6 +103,9 @@ impl DocumentStage {
         mut emit: impl FnMut(&Entry) -> Result<(), E>,
     ) -> Result<(Option<ReasonId>, bool), E> {
         let carry = self.decide_rounds(decisions, end);
+        // The parts of a document decided apart may shrink enough to be decided at once when
+        // the output is cleaned again, which may then decide them differently.
+        self.unsettled |= end == SegmentEnd::Cut;
         let mut result = Ok(());
         for entry in self.entries.drain(..) {
             if result.is_ok() {

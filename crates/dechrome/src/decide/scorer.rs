@@ -10,7 +10,9 @@
 //! decided again over the lines that are left, until nothing more is dropped. The lines that
 //! remain are therefore exactly what the same cleaner keeps of its own output: cleaning stays
 //! idempotent whatever a scorer does. A document longer than [`MAX_SEGMENT_LINES`] lines (or
-//! [`MAX_SEGMENT_BYTES`] bytes) is decided in parts of that size, so memory stays bounded.
+//! [`MAX_SEGMENT_BYTES`] bytes) is decided in parts of that size, so memory stays bounded; such a document is counted in
+//! [`Stats::unsettled_documents`](crate::Stats::unsettled_documents), since its cleaned output
+//! may be short enough to be decided at once, and differently.
 
 use std::fmt;
 
