@@ -133,6 +133,14 @@ pub(crate) struct Args {
     #[arg(long)]
     pub keep_quotes: bool,
 
+    /// Leave mojibake (UTF-8 read in the wrong code page: `cafÃ©`, `â€œ`) as it is.
+    #[arg(long)]
+    pub keep_mojibake: bool,
+
+    /// Leave HTML character references (`&amp;`, `&#8220;`, `&nbsp;`) as they are.
+    #[arg(long)]
+    pub keep_entities: bool,
+
     /// Map dashes to - and -- and the ellipsis to ...
     #[arg(long)]
     pub ascii_punct: bool,

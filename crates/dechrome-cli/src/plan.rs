@@ -37,6 +37,8 @@ pub(crate) struct CleanerPlan {
     disable: Vec<String>,
     keep_duplicates: bool,
     keep_quotes: bool,
+    keep_mojibake: bool,
+    keep_entities: bool,
     ascii_punct: bool,
     nfkc: bool,
     header_lines: usize,
@@ -122,6 +124,8 @@ impl Plan {
                 disable: args.disable,
                 keep_duplicates: args.keep_duplicates,
                 keep_quotes: args.keep_quotes,
+                keep_mojibake: args.keep_mojibake,
+                keep_entities: args.keep_entities,
                 ascii_punct: args.ascii_punct,
                 nfkc: args.nfkc,
                 header_lines: args.header_lines,
@@ -231,6 +235,8 @@ impl CleanerPlan {
             .default_rules(self.default_rules)
             .drop_duplicates(!self.keep_duplicates)
             .ascii_quotes(!self.keep_quotes)
+            .repair_mojibake(!self.keep_mojibake)
+            .decode_entities(!self.keep_entities)
             .ascii_punct(self.ascii_punct)
             .nfkc(self.nfkc)
             .header_lines(self.header_lines)

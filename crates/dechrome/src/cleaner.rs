@@ -119,6 +119,20 @@ impl CleanerBuilder {
         self
     }
 
+    /// Undo mojibake (UTF-8 decoded as a single-byte code page: `cafÃ©` → `café`) before every
+    /// other step (default `true`).
+    pub fn repair_mojibake(&mut self, yes: bool) -> &mut Self {
+        self.normalize.repair_mojibake = yes;
+        self
+    }
+
+    /// Decode HTML character references (`AT&amp;T`, `&#8220;`, `&nbsp;`) before every other step
+    /// (default `true`).
+    pub fn decode_entities(&mut self, yes: bool) -> &mut Self {
+        self.normalize.decode_entities = yes;
+        self
+    }
+
     /// Use NFKC instead of NFC (default `false`).
     pub fn nfkc(&mut self, yes: bool) -> &mut Self {
         self.normalize.nfkc = yes;

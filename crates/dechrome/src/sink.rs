@@ -33,6 +33,8 @@ pub struct LineRecord<'a> {
     pub score: Option<f32>,
     /// The classifier's features of the line (see [`FeaturesSink`]), when they are recorded.
     pub features: Option<&'a [f32]>,
+    /// Repair (mojibake, HTML references) changed the line before the other steps.
+    pub repaired: bool,
     /// More of this same line follows in the next record (a line over the length limit is
     /// passed on in pieces, never buffered whole).
     pub continues: bool,
@@ -258,6 +260,9 @@ impl<W: Write> Sink for ExplainSink<W> {
         };
         if let Some(score) = record.score {
             decision.push_str(&format!(" {score:.2}"));
+        }
+        if record.repaired {
+            decision.push_str(" repaired");
         }
         writeln!(
             self.writer,

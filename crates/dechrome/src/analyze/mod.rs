@@ -57,6 +57,8 @@ pub(crate) struct LineFacts {
     pub duplicate_key: Option<u64>,
     /// What the classifier reads of the line (default without a classifier).
     pub features: LineFeatures,
+    /// Repair (mojibake, HTML references) changed the line.
+    pub repaired: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,11 +168,14 @@ impl LineAnalyzer {
                         push(LineKind::Text, known.text(raw), raw, input_bytes, known.facts);
                         return;
                     }
-                    let (line, shape, view) = match clean_ascii_spaces(raw.as_bytes()) {
+                    let clean_ascii =
+                        clean_ascii_spaces(raw.as_bytes()).filter(|_| !analysis.normalizer.may_repair(raw.as_bytes()));
+                    let mut repaired = false;
+                    let (line, shape, view) = match clean_ascii {
                         // Normalization leaves such a line as it is, and it is its own view.
                         Some(spaces) => (raw, LineShape::of_clean_ascii(raw, spaces), raw),
                         None => {
-                            analysis.normalizer.normalize_into(raw, &mut self.scratch, &mut self.normalized);
+                            repaired = analysis.normalizer.normalize_into(raw, &mut self.scratch, &mut self.normalized);
                             let line = self.normalized.as_str();
                             (line, LineShape::of(line), match_view(line, &mut self.view))
                         }
@@ -189,7 +194,7 @@ impl LineAnalyzer {
                         None => LineFeatures::default(),
                     };
                     let duplicate_key = analysis.duplicates.key(line, &shape);
-                    let facts = LineFacts { shape, matches, duplicate_key, features };
+                    let facts = LineFacts { shape, matches, duplicate_key, features, repaired };
                     push(LineKind::Text, line, raw, input_bytes, facts);
                     if let Some(slot) = slot {
                         self.recent.remember(slot, raw, line, facts);

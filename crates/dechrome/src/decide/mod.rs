@@ -187,6 +187,7 @@ impl<'e, S: Sink + ?Sized> Decider<'e, S> {
             dropped_by,
             score: None,
             features: None,
+            repaired: false,
             continues: !last,
         };
         self.sink.line(&record).map_err(Error::Write)
@@ -277,6 +278,7 @@ fn emit_entry<S: Sink + ?Sized>(
             dropped_by,
             score: entry.score,
             features: (!entry.features.is_empty()).then_some(entry.features.as_slice()),
+            repaired: entry.facts.repaired,
             continues: false,
         };
         sink.line(&record).map_err(Error::Write)?;

@@ -13,6 +13,7 @@ mod markup;
 mod printable;
 mod punct;
 mod quotes;
+mod repair;
 mod single_pass;
 mod unicode_form;
 mod view;
@@ -20,8 +21,12 @@ mod whitespace;
 
 pub(crate) use markup::without_markup;
 use printable::printable_run;
+use repair::{RepairOptions, Repairer};
 pub(crate) use view::{match_view, match_view_of_pattern};
 pub(crate) use whitespace::is_horizontal_space;
+
+/// Repairs after the other steps at most: each one that changes the line makes it shorter.
+const MAX_REPAIR_ROUNDS: usize = 3;
 
 /// One normalization step.
 pub(crate) trait Step: Send + Sync + std::fmt::Debug {
@@ -40,17 +45,24 @@ pub struct NormalizeOptions {
     pub ascii_punct: bool,
     /// Use NFKC instead of NFC (default off; NFKC changes meaning: `x²` → `x2`).
     pub nfkc: bool,
+    /// Undo mojibake, UTF-8 decoded as a single-byte code page (`cafÃ©` → `café`), before any
+    /// other step (default on).
+    pub repair_mojibake: bool,
+    /// Decode HTML character references (`AT&amp;T` → `AT&T`, `&#8220;` → `“`, `&nbsp;` → a
+    /// no-break space), before any other step (default on).
+    pub decode_entities: bool,
 }
 
 impl Default for NormalizeOptions {
     fn default() -> Self {
-        Self { ascii_quotes: true, ascii_punct: false, nfkc: false }
+        Self { ascii_quotes: true, ascii_punct: false, nfkc: false, repair_mojibake: true, decode_entities: true }
     }
 }
 
 /// The ordered list of steps for one set of options.
 #[derive(Debug)]
 pub(crate) struct Normalizer {
+    repair: RepairOptions,
     steps: Vec<Box<dyn Step>>,
     single_pass: single_pass::SinglePass,
 }
@@ -58,8 +70,9 @@ pub(crate) struct Normalizer {
 /// Reusable buffers, so normalizing a line allocates nothing once warmed up.
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
-    a: String,
-    b: String,
+    repairer: Repairer,
+    repaired: String,
+    steps: (String, String),
 }
 
 enum Current {
@@ -82,21 +95,49 @@ impl Normalizer {
             steps.push(Box::new(punct::AsciiPunct));
         }
         steps.push(Box::new(whitespace::Whitespace));
-        Self { steps, single_pass: single_pass::SinglePass::new(options) }
+        let repair = RepairOptions { mojibake: options.repair_mojibake, entities: options.decode_entities };
+        Self { repair, steps, single_pass: single_pass::SinglePass::new(options) }
     }
 
-    /// Writes the normalized form of `line` into `out` (cleared first). Callers check
-    /// [`clean_ascii_spaces`] first: such a line is its own normalized form.
-    pub(crate) fn normalize_into(&self, line: &str, scratch: &mut Scratch, out: &mut String) {
+    /// Writes the normalized form of `line` into `out` (cleared first); true when repair (the
+    /// first step) changed the line. Callers check [`clean_ascii_spaces`] and
+    /// [`Normalizer::may_repair`] first: a line that passes both is its own normalized form.
+    pub(crate) fn normalize_into(&self, line: &str, scratch: &mut Scratch, out: &mut String) -> bool {
+        let Scratch { repairer, repaired, steps } = scratch;
+        let mut was_repaired = repairer.repair_line(line, self.repair, repaired);
+        let input = if was_repaired { repaired.as_str() } else { line };
+        self.normalize_steps(input, steps, out);
+        if out.as_str() == input {
+            return was_repaired;
+        }
+        // The other steps may take away what held repair back (a curly quote beside a sequence,
+        // a control character): what repair now finds, a second run would find too.
+        for _ in 0..MAX_REPAIR_ROUNDS {
+            if !repairer.repair_line(out, self.repair, repaired) {
+                break;
+            }
+            was_repaired = true;
+            self.normalize_steps(repaired, steps, out);
+        }
+        was_repaired
+    }
+
+    /// Every step but repair.
+    fn normalize_steps(&self, line: &str, steps: &mut (String, String), out: &mut String) {
         if !self.single_pass.normalize_into(line, out) {
-            self.run_steps(line, scratch, out);
+            self.run_steps(line, steps, out);
         }
     }
 
+    /// True when repair may change `line`, which [`clean_ascii_spaces`] found clean: printable
+    /// ASCII can only hold HTML references.
+    pub(crate) fn may_repair(&self, clean_ascii: &[u8]) -> bool {
+        self.repair.entities && memchr::memchr(b'&', clean_ascii).is_some()
+    }
+
     /// The steps one by one, each on the previous one's output.
-    fn run_steps(&self, line: &str, scratch: &mut Scratch, out: &mut String) {
+    fn run_steps(&self, line: &str, (a, b): &mut (String, String), out: &mut String) {
         let mut current = Current::Input;
-        let Scratch { a, b } = scratch;
         for step in &self.steps {
             match current {
                 Current::Input if step.applies_to(line) => {

@@ -211,12 +211,17 @@ mod tests {
     use std::sync::OnceLock;
 
     use super::*;
-    use crate::normalize::{Normalizer, Scratch};
+    use crate::normalize::Normalizer;
 
     fn all_options() -> Vec<NormalizeOptions> {
         let mut all = Vec::new();
         for bits in 0..8u8 {
-            all.push(NormalizeOptions { ascii_quotes: bits & 1 != 0, ascii_punct: bits & 2 != 0, nfkc: bits & 4 != 0 });
+            all.push(NormalizeOptions {
+                ascii_quotes: bits & 1 != 0,
+                ascii_punct: bits & 2 != 0,
+                nfkc: bits & 4 != 0,
+                ..NormalizeOptions::default()
+            });
         }
         all
     }
@@ -232,7 +237,7 @@ mod tests {
         let mut fused = String::new();
         if pass.normalize_into(line, &mut fused) {
             let mut expected = String::new();
-            steps.run_steps(line, &mut Scratch::default(), &mut expected);
+            steps.run_steps(line, &mut Default::default(), &mut expected);
             if fused != expected {
                 return Err(format!("{line:?}: single pass {fused:?}, steps {expected:?}"));
             }
