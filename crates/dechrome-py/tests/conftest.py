@@ -17,6 +17,7 @@ SHARED = Path(os.environ.get("DECHROME_SHARED", REPO.parent / "shared"))
 PAGES = SHARED / "data" / "aeb-dev"
 SEEDS = SHARED / "seeds"
 MAKE_CORPUS = SHARED / "tools" / "make_corpus.py"
+FTFY_CASES = SHARED / "data" / "ftfy-cases"
 
 
 def fixture_cases() -> list[Path]:
@@ -30,10 +31,15 @@ def real_pages() -> list[Path]:
 
 @pytest.fixture(scope="session")
 def pages() -> list[str]:
+    """The real pages and seeds, then ftfy's test cases (mojibake, HTML references) as
+    documents of a line each, since the pages have little of either."""
     paths = real_pages()
     if not paths:
         pytest.skip(f"no real pages under {SHARED}")
-    return [p.read_bytes().decode("utf-8", errors="replace") for p in paths]
+    texts = [p.read_bytes().decode("utf-8", errors="replace") for p in paths]
+    for cases in sorted(FTFY_CASES.glob("*.json")):
+        texts += [case["original"] for case in json.loads(cases.read_text(encoding="utf-8")) if "original" in case]
+    return texts
 
 
 @pytest.fixture(scope="session")
