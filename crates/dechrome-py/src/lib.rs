@@ -12,8 +12,8 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
-use dechrome::{Cleaner, Stats};
 use dechrome::jsonl::{JsonlCleaner, JsonlOptions, decoder};
+use dechrome::{Cleaner, Stats};
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
@@ -203,6 +203,12 @@ impl Core {
     /// The rules in effect, in priority order: (id, category).
     fn rules(&self) -> Vec<(String, String)> {
         self.cleaner.rules().iter().map(|rule| (rule.id.clone(), rule.category.clone())).collect()
+    }
+
+    /// Cleaners of these settings compiled by this process (once for each stream thread count
+    /// asked for, when the cache works).
+    fn builds(&self) -> usize {
+        self.settings.builds()
     }
 
     fn model_name(&self) -> Option<String> {

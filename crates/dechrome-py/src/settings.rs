@@ -32,6 +32,8 @@ pub(crate) struct Settings {
 static CACHE: Mutex<Option<HashMap<(Settings, usize), Cleaner>>> = Mutex::new(None);
 /// Cleaners compiled by this process (for tests of the cache).
 static BUILDS: AtomicUsize = AtomicUsize::new(0);
+/// Cleaners compiled by this process, by settings (for tests of the cache).
+static BUILDS_BY_SETTINGS: Mutex<Option<HashMap<Settings, usize>>> = Mutex::new(None);
 
 pub(crate) fn builds() -> usize {
     BUILDS.load(Ordering::Relaxed)
@@ -48,8 +50,24 @@ impl Settings {
         // Compiled outside the lock: two threads may both compile the first time, and one wins.
         let cleaner = self.build(threads)?;
         BUILDS.fetch_add(1, Ordering::Relaxed);
+        *BUILDS_BY_SETTINGS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_or_insert_default()
+            .entry(self.clone())
+            .or_default() += 1;
         let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
         Ok(cache.get_or_insert_default().entry(key).or_insert(cleaner).clone())
+    }
+
+    /// How many cleaners of these settings this process compiled.
+    pub(crate) fn builds(&self) -> usize {
+        BUILDS_BY_SETTINGS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .and_then(|builds| builds.get(self).copied())
+            .unwrap_or(0)
     }
 
     /// The builder calls of the command's `CleanerPlan::build`, so that errors read the same.

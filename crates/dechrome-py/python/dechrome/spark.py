@@ -81,10 +81,11 @@ def cleaning_udf(*, cleaner: Cleaner | None = None, threads: int = 1, **options:
         raise ValueError("pass either a cleaner or the options to build one, not both")
     cleaner = cleaner if cleaner is not None else Cleaner(**options)
 
-    @pandas_udf("string")  # type: ignore[call-overload]
     def dechrome_clean(texts: pandas.Series) -> pandas.Series:
         cleaned = cleaner.clean_arrow(pyarrow.Array.from_pandas(texts, type=pyarrow.large_string()), threads=threads)
         return cleaned.to_pandas()
 
-    return dechrome_clean
+    # Spark reads the UDF's kind from its type hints, which this module keeps as strings.
+    dechrome_clean.__annotations__ = {"texts": pandas.Series, "return": pandas.Series}
+    return pandas_udf("string")(dechrome_clean)  # type: ignore[call-overload]
 
