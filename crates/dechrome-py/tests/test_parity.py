@@ -114,3 +114,29 @@ def test_clean_jsonl_other_key_and_drop_empty(dechrome_bin: Path, tmp_path: Path
     assert done.returncode == 0, done.stderr.decode()
     assert ours.read_bytes() == theirs.read_bytes() == b'{"body":"Stocks rose on Monday.\\n"}\n'
     assert stats["dropped_empty"] == 1
+
+
+def explain_line(line: dict[str, Any]) -> str:
+    """A line of `--explain` made from one of `explain`'s records (the text column aside)."""
+    decision = {"drop": f"drop {line['reason']} ({line['category']})", "blank": "blank", "keep": "keep"}[line["decision"]]
+    if line["score"] is not None:
+        decision += f" {line['score']:.2f}"
+    if line["repaired"]:
+        decision += " repaired"
+    return f"{line['document']}:{line['line']}\t{decision:<40}"
+
+
+def test_explain_gives_the_commands_decisions(dechrome_bin: Path) -> None:
+    paths = real_pages()[::7]
+    if not paths:
+        pytest.skip("no real pages")
+    cleaner = dechrome.Cleaner()
+    drops = 0
+    for path in paths:
+        done = run_cli(dechrome_bin, "--explain", path)
+        assert done.returncode == 0, done.stderr.decode()
+        theirs = [line.rsplit("\t", 1)[0] for line in done.stdout.decode().splitlines()]
+        ours = cleaner.explain(path.read_bytes())
+        assert [explain_line(line) for line in ours] == theirs, path.name
+        drops += sum(line["decision"] == "drop" for line in ours)
+    assert drops > 100
