@@ -68,6 +68,15 @@ def test_custom_rules_and_disable() -> None:
     assert dechrome.Cleaner().model_name
 
 
+def test_rule_files_are_read_here(tmp_path: Path) -> None:
+    rules = tmp_path / "promo.toml"
+    rules.write_text(PROMO_RULES)
+    for paths in (rules, str(rules), [rules]):
+        cleaner = dechrome.Cleaner.from_rule_files(paths, keep_quotes=True)
+        assert cleaner.settings()["rules"] == [(str(rules), PROMO_RULES)]
+        assert cleaner.clean("Get the app\nStocks \u201crose\u201d on Monday.\n") == "Stocks \u201crose\u201d on Monday.\n"
+
+
 def test_type_errors() -> None:
     cleaner = dechrome.Cleaner()
     with pytest.raises(TypeError, match="str or bytes"):

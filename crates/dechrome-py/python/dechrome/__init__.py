@@ -140,6 +140,8 @@ class Cleaner:
         """A cleaner with the rule packs of these files (``--rules``) and, optionally, the model
         file ``model_file`` (``--model``), read here: the cleaner carries their text to
         wherever it is sent. Errors name the files, as the command's do."""
+        if isinstance(paths, (str, os.PathLike)):
+            paths = [paths]
         rules = list(options.pop("rules", ()))
         for path in paths:
             with open(path, encoding="utf-8") as file:
