@@ -110,21 +110,23 @@ def main() -> None:
 
             return [Document(text=text, id=str(i)) for i, text in enumerate(texts)]
 
-        def run_step(step) -> int:
-            return sum(1 for _ in step.run(iter(documents())))
+        def run_step(name: str, step) -> None:
+            # Steps change their documents: each gets its own, made outside the timing.
+            docs = documents()
+            record(name, 1, lambda: sum(1 for _ in step.run(iter(docs))))
 
         if "datatrove" not in args.skip:
             from dechrome.datatrove import DechromeFormatter
 
-            record("datatrove DechromeFormatter", 1, lambda: run_step(DechromeFormatter(cleaner)))
+            run_step("datatrove DechromeFormatter", DechromeFormatter(cleaner))
         if "c4" not in args.skip:
             from datatrove.pipeline.filters import C4QualityFilter
 
-            record("datatrove C4QualityFilter (lines)", 1, lambda: run_step(C4QualityFilter(min_num_sentences=-1)))
+            run_step("datatrove C4QualityFilter (lines)", C4QualityFilter(min_num_sentences=-1))
         if "ftfy" not in args.skip:
             from datatrove.pipeline.formatters import FTFYFormatter
 
-            record("datatrove FTFYFormatter", 1, lambda: run_step(FTFYFormatter()))
+            run_step("datatrove FTFYFormatter", FTFYFormatter())
 
         print(f"\n{size_mb:.0f} MB of JSONL ({len(texts)} records), {os.cpu_count()} cores\n")
         print(f"| {'method':<34} | threads | wall s | CPU s | MB/s (wall) | MB per CPU s |")
