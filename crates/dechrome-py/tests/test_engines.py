@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 import re
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -100,6 +101,8 @@ def test_ray_recipe_cleans_a_column(pages: list[str]) -> None:
 def spark():
     pyspark = pytest.importorskip("pyspark")
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    # Workers run this interpreter (with this package), not whichever python3 comes first.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
     session = (
