@@ -43,6 +43,13 @@ def pages() -> list[str]:
 
 
 @pytest.fixture(scope="session")
+def documents() -> list[str]:
+    """The fixtures' inputs, and the real pages when they are there."""
+    texts = [(case / "input.txt").read_bytes().decode("utf-8", errors="replace") for case in fixture_cases()]
+    return texts + [p.read_bytes().decode("utf-8", errors="replace") for p in real_pages()]
+
+
+@pytest.fixture(scope="session")
 def dechrome_bin() -> Path:
     """The command built by `cargo test --profile ci` or `cargo build` (DECHROME_BIN names another)."""
     named = os.environ.get("DECHROME_BIN")

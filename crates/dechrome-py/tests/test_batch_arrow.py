@@ -9,13 +9,11 @@ import pyarrow as pa
 import pytest
 
 import dechrome
-from conftest import fixture_cases
 
 
 @pytest.fixture(scope="module")
-def texts(pages: list[str]) -> list[str]:
-    fixtures = [(case / "input.txt").read_bytes().decode("utf-8", errors="replace") for case in fixture_cases()]
-    return pages + fixtures + ["", "\n", "Advertisement"]
+def texts(documents: list[str]) -> list[str]:
+    return documents + ["", "\n", "Advertisement"]
 
 
 @pytest.mark.parametrize("threads", [1, 2, 4])
@@ -70,7 +68,8 @@ def test_clean_arrow_refuses_what_is_not_strings() -> None:
 
 def test_clean_batch_releases_the_gil(texts: list[str]) -> None:
     cleaner = dechrome.Cleaner()
-    batch = texts * 20
+    # Enough text to take a good fraction of a second, with or without the real pages.
+    batch = texts * (20 if len(texts) > 100 else 200)
     started = time.perf_counter()
     cleaner.clean_batch(batch, threads=1)
     alone = time.perf_counter() - started

@@ -38,8 +38,9 @@ def write_jsonl(path: Path, records: list[dict]) -> None:
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
 
 
-def test_datatrove_pipeline_gives_the_commands_output(pages: list[str], dechrome_bin: Path, tmp_path: Path) -> None:
+def test_datatrove_pipeline_gives_the_commands_output(documents: list[str], dechrome_bin: Path, tmp_path: Path) -> None:
     pytest.importorskip("datatrove")
+    pages = documents
     records = [{"id": f"doc-{i}", "text": text} for i, text in enumerate(pages)]
     half = len(records) // 2
     (tmp_path / "in").mkdir()
@@ -90,7 +91,8 @@ class FakeDataset:
         return FakeDataset(fn(**fn_constructor_kwargs)(self.table))
 
 
-def test_ray_recipe_cleans_a_column(pages: list[str]) -> None:
+def test_ray_recipe_cleans_a_column(documents: list[str]) -> None:
+    pages = documents
     table = pa.table({"id": list(range(len(pages))), "text": pages})
     out = example("ray_recipe").clean_dataset(FakeDataset(table)).table
     assert out.column_names == ["id", "text"]
