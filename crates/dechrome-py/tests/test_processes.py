@@ -90,3 +90,29 @@ sys.exit(os.waitstatus_to_exitcode(status))
 def test_a_bare_forked_child_is_not_stuck_on_the_parents_pool() -> None:
     done = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, timeout=WATCHDOG_SECONDS * 2)
     assert done.returncode == 0, (done.returncode, done.stderr.decode())
+
+
+THREADS = """
+import os
+import dechrome
+def threads():
+    return len(os.listdir("/proc/self/task"))
+batch = [f"Advertisement\\nStory {i}: stocks rose on Monday.\\n" for i in range(64)]
+cleaner = dechrome.Cleaner()
+before = threads()
+cleaner.clean_batch(batch, threads=1)
+alone = threads()
+cleaner.clean_batch(batch, threads=2)
+cleaner.clean_batch(batch, threads=2)
+pooled = threads()
+print(before, alone, pooled)
+"""
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="no /proc here")
+def test_one_thread_stays_on_the_calling_thread_and_pools_are_kept() -> None:
+    done = subprocess.run([sys.executable, "-c", THREADS], capture_output=True, text=True, check=True)
+    before, alone, pooled = map(int, done.stdout.split())
+    assert alone == before
+    # One pool of two threads, made once and kept for the next batch.
+    assert pooled == before + 2
