@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use arrow_array::ffi::{from_ffi, to_ffi};
-use arrow_array::{Array, ArrayRef, LargeStringArray, StringArray, StringViewArray, make_array};
+use arrow_array::{Array, ArrayRef, LargeStringArray, StringArray, StringViewArray};
 use arrow_data::ArrayData;
 use arrow_data::ffi::FFI_ArrowArray;
 use arrow_schema::DataType;
@@ -13,9 +13,11 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
 
-/// The strings of an imported array, with the type they came in.
-pub(crate) struct Strings {
-    array: ArrayRef,
+/// An imported array of strings, of one of the three string types.
+pub(crate) enum Strings {
+    Utf8(StringArray),
+    LargeUtf8(LargeStringArray),
+    Utf8View(StringViewArray),
 }
 
 /// Reads an array exported by any Arrow library through `__arrow_c_array__`.
@@ -37,9 +39,11 @@ pub(crate) fn import(object: &Bound<'_, PyAny>) -> PyResult<Strings> {
         from_ffi(array, &*schema.as_ptr().cast::<FFI_ArrowSchema>())
     }
     .map_err(|e| PyValueError::new_err(format!("cannot import the Arrow array: {e}")))?;
-    let array = make_array(data);
-    match array.data_type() {
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Ok(Strings { array }),
+    // Each `from` is given data of its own type.
+    match data.data_type() {
+        DataType::Utf8 => Ok(Strings::Utf8(StringArray::from(data))),
+        DataType::LargeUtf8 => Ok(Strings::LargeUtf8(LargeStringArray::from(data))),
+        DataType::Utf8View => Ok(Strings::Utf8View(StringViewArray::from(data))),
         other => Err(PyTypeError::new_err(format!(
             "expected an Arrow array of strings (string, large_string or string_view), not {other}"
         ))),
@@ -49,27 +53,23 @@ pub(crate) fn import(object: &Bound<'_, PyAny>) -> PyResult<Strings> {
 impl Strings {
     /// Each string, `None` for nulls.
     pub(crate) fn values(&self) -> Vec<Option<&str>> {
-        let any = self.array.as_any();
-        if let Some(array) = any.downcast_ref::<StringArray>() {
-            array.iter().collect()
-        } else if let Some(array) = any.downcast_ref::<LargeStringArray>() {
-            array.iter().collect()
-        } else if let Some(array) = any.downcast_ref::<StringViewArray>() {
-            array.iter().collect()
-        } else {
-            Vec::new()
+        match self {
+            Strings::Utf8(array) => array.iter().collect(),
+            Strings::LargeUtf8(array) => array.iter().collect(),
+            Strings::Utf8View(array) => array.iter().collect(),
         }
     }
 
     /// An array of the input's type holding `values`; a `string` array whose text outgrew 32-bit
     /// offsets becomes a `large_string` array.
     pub(crate) fn with_values(&self, values: &[Option<String>]) -> ArrayRef {
-        match self.array.data_type() {
-            DataType::Utf8View => Arc::new(StringViewArray::from_iter(values.iter().map(Option::as_deref))),
-            DataType::Utf8 if values.iter().flatten().map(String::len).sum::<usize>() <= i32::MAX as usize => {
-                Arc::new(StringArray::from_iter(values.iter().map(Option::as_deref)))
+        let values = values.iter().map(Option::as_deref);
+        match self {
+            Strings::Utf8View(_) => Arc::new(StringViewArray::from_iter(values)),
+            Strings::Utf8(_) if values.clone().flatten().map(str::len).sum::<usize>() <= i32::MAX as usize => {
+                Arc::new(StringArray::from_iter(values))
             }
-            _ => Arc::new(LargeStringArray::from_iter(values.iter().map(Option::as_deref))),
+            _ => Arc::new(LargeStringArray::from_iter(values)),
         }
     }
 }
