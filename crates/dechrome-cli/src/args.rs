@@ -24,10 +24,11 @@ use clap::{Parser, ValueEnum};
 /// whose names end in SUFFIX are backups and are skipped; a file that fails is reported and the
 /// others go on (exit status 2 at the end).
 ///
-/// JSONL mode (`--format jsonl`, automatic for .jsonl, .jsonl.gz, .jsonl.zst, .json.gz): each
-/// line is a JSON object whose `--text-key` field is cleaned as one document; other fields are
-/// kept as they are. gzip or zstd input (recognized by its first bytes) gives output compressed
-/// the same way.
+/// JSONL mode (`--format jsonl`, automatic for .jsonl and .ndjson, and for .json whose first
+/// line is an object; also compressed: .jsonl.gz, .json.zst): each line is a JSON object whose
+/// `--text-key` field is cleaned as one document; other fields are kept as they are. gzip or
+/// zstd input (recognized by its first bytes) gives output compressed the same way, or as the
+/// name of `-o FILE` says (.gz, .zst).
 #[derive(Debug, Parser)]
 #[command(name = "dechrome", version, max_term_width = 100, verbatim_doc_comment)]
 pub(crate) struct Args {
@@ -67,10 +68,14 @@ pub(crate) struct Args {
     #[arg(short = 'L', long)]
     pub follow: bool,
 
-    /// Threads (default: one per core). Directory mode cleans this many files at once; a
+    /// Threads (default, or 0: one per core). Directory mode cleans this many files at once; a
     /// single stream is cut into blocks that this many threads normalize and match.
-    #[arg(short = 'j', long = "jobs", value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
     pub jobs: Option<usize>,
+
+    /// Print no summary, progress or warnings on stderr (errors are still printed).
+    #[arg(short, long)]
+    pub quiet: bool,
 
     /// Flush every output file to disk before renaming it into place, and each folder written
     /// to after its renames, so that a crash or power loss leaves each file as it was or fully
@@ -83,8 +88,9 @@ pub(crate) struct Args {
     #[arg(long, value_name = "BYTES", default_value_t = dechrome::DEFAULT_MAX_LINE_BYTES)]
     pub max_line_bytes: usize,
 
-    /// Input format; `auto` reads .jsonl, .jsonl.gz, .jsonl.zst, .json.gz and .json.zst files as
-    /// JSONL and everything else (stdin included) as text.
+    /// Input format; `auto` reads .jsonl and .ndjson files as JSONL, .json files too when their
+    /// first line is a JSON object (each also with .gz or .zst), and everything else (stdin
+    /// included) as text.
     #[arg(long, value_enum, default_value_t = Format::Auto)]
     pub format: Format,
 
@@ -215,7 +221,8 @@ pub(crate) fn rewrite_in_place_suffix(args: impl IntoIterator<Item = OsString>) 
 /// How inputs are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Format {
-    /// By file name: JSONL for .jsonl, .jsonl.gz, .jsonl.zst, .json.gz, .json.zst; text otherwise.
+    /// By file name: JSONL for .jsonl and .ndjson, and for .json when the first line is a JSON
+    /// object (each also with .gz or .zst); text otherwise.
     Auto,
     /// Plain text: the whole input is one document (form-feed lines separate documents).
     Text,
@@ -224,15 +231,60 @@ pub(crate) enum Format {
 }
 
 impl Format {
-    /// The format of the file at `path` (stdin is `-`).
+    /// The format of the file at `path` (stdin is `-`), as far as its name tells: `Auto` for a
+    /// `.json` name, whose content decides (see [`Format::of_content`]).
     pub(crate) fn of(self, path: &std::path::Path) -> Format {
         match self {
             Format::Auto => {
                 let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-                let jsonl = [".jsonl", ".jsonl.gz", ".jsonl.zst", ".json.gz", ".json.zst"];
-                if jsonl.iter().any(|ext| name.ends_with(ext)) { Format::Jsonl } else { Format::Text }
+                let name = name.strip_suffix(".gz").or_else(|| name.strip_suffix(".zst")).unwrap_or(&name);
+                if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
+                    Format::Jsonl
+                } else if name.ends_with(".json") {
+                    Format::Auto
+                } else {
+                    Format::Text
+                }
             }
             explicit => explicit,
         }
+    }
+
+    /// JSONL when `head`, the first bytes of a (decompressed) file, starts with a line holding a
+    /// JSON object; text otherwise (a JSON document spread over lines, an array).
+    pub(crate) fn of_content(head: &[u8]) -> Format {
+        let start = head.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(head.len());
+        let head = &head[start..];
+        let is_object_line = match head.iter().position(|&b| b == b'\n') {
+            Some(end) => {
+                head.starts_with(b"{") && serde_json::from_slice::<serde::de::IgnoredAny>(&head[..end]).is_ok()
+            }
+            // A first line longer than what was read: its opening is all there is to go by.
+            None => {
+                let inner = head.strip_prefix(b"{").unwrap_or_default();
+                inner.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|&b| b == b'"' || b == b'}')
+            }
+        };
+        if is_object_line { Format::Jsonl } else { Format::Text }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_files_are_jsonl_when_their_first_line_is_an_object() {
+        assert_eq!(Format::of_content(b"\n {\"text\": \"a\"}\n{\"text\": \"b\"}\n"), Format::Jsonl);
+        assert_eq!(Format::of_content(b"{\"text\": \"a very long first line"), Format::Jsonl);
+        assert_eq!(Format::of_content(b"{\n  \"text\": \"a\"\n}\n"), Format::Text);
+        assert_eq!(Format::of_content(b"[{\"text\": \"a\"}]\n"), Format::Text);
+        assert_eq!(Format::of_content(b"Some words.\n"), Format::Text);
+        assert_eq!(Format::of_content(b""), Format::Text);
+        let auto = |name: &str| Format::Auto.of(std::path::Path::new(name));
+        assert_eq!(auto("a.ndjson.gz"), Format::Jsonl);
+        assert_eq!(auto("a.JSONL"), Format::Jsonl);
+        assert_eq!(auto("a.json.zst"), Format::Auto);
+        assert_eq!(auto("a.txt.gz"), Format::Text);
     }
 }

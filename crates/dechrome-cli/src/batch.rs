@@ -11,7 +11,7 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use dechrome::Cleaner;
 use dechrome::Stats;
-use dechrome::jsonl::{JsonlCleaner, JsonlStats, decoder};
+use dechrome::jsonl::{JsonlCleaner, JsonlStats};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
@@ -19,7 +19,8 @@ use super::Outcome;
 use super::args::Format;
 use super::output::{AtomicFile, LazyFile, is_temp_name, remove_if_stale, sync_dir};
 use super::plan::{BAD_RECORDS_SUFFIX, CleanerPlan, Target, TreePlan};
-use super::report::Totals;
+use super::report::{Totals, is_quiet, notice};
+use super::stream::{Opened, open_as};
 use super::walk::{Filters, Found, Walked, walk};
 
 /// A file whose first block holds a NUL byte is binary.
@@ -124,7 +125,7 @@ fn written_folders(jobs: &[Job], results: &[Result<Done>], target: &Target) -> B
 }
 
 fn progress_bar(files: u64) -> ProgressBar {
-    if !io::stderr().is_terminal() {
+    if is_quiet() || !io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(files), ProgressDrawTarget::stderr());
@@ -262,7 +263,7 @@ fn find_inputs(plan: &TreePlan, filters: &Filters, output_dir: Option<&Path>) ->
             walk(input, plan.follow, filters, &mut walked);
         } else if meta.is_file() {
             if filters.is_backup(input) {
-                eprintln!("dechrome: {}: skipped: its name ends in the backup suffix", input.display());
+                notice(format_args!("{}: skipped: its name ends in the backup suffix", input.display()));
                 walked.backups += 1;
                 continue;
             }
@@ -302,12 +303,12 @@ fn remove_stale(temp_files: &[PathBuf]) {
             Ok(false) => {}
             // Already gone: nothing to tidy.
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => eprintln!("dechrome: {}: cannot remove this stale temporary file: {e}", path.display()),
+            Err(e) => notice(format_args!("{}: cannot remove this stale temporary file: {e}", path.display())),
         }
     }
     if removed > 0 {
         let files = if removed == 1 { "file" } else { "files" };
-        eprintln!("dechrome: removed {removed} stale temporary {files} left by an interrupted run");
+        notice(format_args!("removed {removed} stale temporary {files} left by an interrupted run"));
     }
 }
 
@@ -377,7 +378,7 @@ fn backup_path(file: &Path, suffix: &str) -> PathBuf {
 
 /// Cleans one file into its output; nothing is written for a binary file or on error.
 fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
-    let (mut file, meta) = open_regular_file(&job.input)?;
+    let (file, meta) = open_regular_file(&job.input)?;
     let backup = context.target.backup_suffix().map(|suffix| backup_path(&job.output, suffix));
     // The folder is usually there (in place, or made for an earlier file): it is created only
     // when creating the file says it is missing, which saves two system calls per file.
@@ -394,9 +395,8 @@ fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
         };
         Ok(file?.fsync(context.fsync))
     };
-    match job.format {
-        Format::Jsonl => {
-            let (compression, mut reader) = decoder(file).context("cannot read")?;
+    match open_as(job.format, file).context("cannot read")? {
+        Opened::Jsonl(compression, mut reader) => {
             if memchr_nul(reader.fill_buf().context("cannot read")?) {
                 return Ok(Done::Binary);
             }
@@ -411,17 +411,17 @@ fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
             if let Some(bad) = bad {
                 let target = bad.target().to_path_buf();
                 if bad.commit()? {
-                    eprintln!(
-                        "dechrome: {}: {} bad records copied to {}",
+                    notice(format_args!(
+                        "{}: {} bad records copied to {}",
                         job.input.display(),
                         stats.bad_records,
                         target.display()
-                    );
+                    ));
                 }
             }
             Ok(Done::Jsonl(stats))
         }
-        Format::Text | Format::Auto => {
+        Opened::Text(mut file) => {
             let mut head = Vec::with_capacity(BINARY_CHECK_BYTES as usize);
             (&mut file).take(BINARY_CHECK_BYTES).read_to_end(&mut head).context("cannot read")?;
             if memchr_nul(&head) {

@@ -46,6 +46,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    report::set_quiet(args.quiet);
     match Plan::of(args).and_then(|plan| run(&plan)) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::WouldChange) => ExitCode::from(EXIT_CHANGES),
@@ -82,10 +83,18 @@ fn run(plan: &Plan) -> Result<Outcome> {
             if plan.stats {
                 eprint!("{}", totals.text.report());
             }
-            eprintln!("dechrome: {}", totals.summary_line(started.elapsed()));
+            report::notice(totals.summary_line(started.elapsed()));
             outcome
         }
     };
+    let text_key = match &plan.mode {
+        Mode::Streams(streams) => &streams.jsonl.text_key,
+        Mode::Tree(tree) => &tree.jsonl.text_key,
+        Mode::ListRules => return Ok(outcome),
+    };
+    if let Some(warning) = totals.missing_text_key_warning(text_key) {
+        report::notice(warning);
+    }
     if let Some(path) = &plan.stats_json {
         totals.write_json(path, started.elapsed())?;
     }

@@ -103,7 +103,10 @@ impl Target {
 
 impl Plan {
     pub(crate) fn of(args: Args) -> Result<Self> {
-        let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+        let jobs = match args.jobs {
+            Some(0) | None => std::thread::available_parallelism().map_or(1, usize::from),
+            Some(jobs) => jobs,
+        };
         let jsonl = JsonlOptions {
             text_key: args.text_key.clone(),
             drop_empty: args.drop_empty,
@@ -195,7 +198,7 @@ fn streams_plan(args: &Args, jsonl: JsonlOptions) -> Result<StreamsPlan> {
         Some(path) => args.format.of(path),
         None => args.format.of(std::path::Path::new("-")),
     };
-    let any_jsonl = inputs.iter().any(|input| format_of(input) == Format::Jsonl);
+    let any_jsonl = inputs.iter().any(|input| format_of(input) != Format::Text);
     if any_jsonl && (args.check || args.explain || args.rejects.is_some() || args.features.is_some()) {
         bail!("--check, --explain, --rejects and --features work on text input, not JSONL");
     }

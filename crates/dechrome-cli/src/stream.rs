@@ -3,18 +3,21 @@
 
 use std::fs::File;
 use std::hash::{DefaultHasher, Hasher};
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufRead, BufWriter, Read, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use dechrome::jsonl::{JsonlCleaner, decoder};
+use dechrome::jsonl::{Compression, JsonlCleaner, decoder};
 use dechrome::{Cleaner, ExplainSink, FeaturesSink, RejectsSink, Sink, Stats, TextSink};
 
 use super::Outcome;
 use super::args::Format;
 use super::output::{AtomicFile, Destination, LazyFile, sync_dir};
 use super::plan::StreamsPlan;
-use super::report::Totals;
+use super::report::{Totals, is_quiet, notice};
+
+/// The line that separates documents in a text stream.
+const DOCUMENT_SEPARATOR: &[u8] = b"\x0C\n";
 
 /// An input: a path, or stdin.
 enum Input<'a> {
@@ -42,6 +45,36 @@ impl Input<'_> {
             Input::Stdin => Box::new(io::stdin().lock()),
             Input::Path(p) => Box::new(File::open(p).with_context(|| format!("{}: cannot open", p.display()))?),
         })
+    }
+}
+
+/// An input opened in the format it turned out to have.
+pub(crate) enum Opened<'a> {
+    Text(Box<dyn Read + 'a>),
+    /// Decompressed, and how it was compressed.
+    Jsonl(Compression, Box<dyn BufRead + 'a>),
+}
+
+/// Opens `reader` as `format` says; when the name left it to the content (`Auto`), the first
+/// decompressed bytes decide.
+pub(crate) fn open_as<'a, R: Read + 'a>(format: Format, reader: R) -> io::Result<Opened<'a>> {
+    if format == Format::Text {
+        return Ok(Opened::Text(Box::new(reader)));
+    }
+    let (compression, mut decoded) = decoder(reader)?;
+    if format == Format::Jsonl || Format::of_content(decoded.fill_buf()?) == Format::Jsonl {
+        Ok(Opened::Jsonl(compression, decoded))
+    } else {
+        Ok(Opened::Text(Box::new(decoded)))
+    }
+}
+
+/// The compression a file's name asks for: `.gz`, `.zst`, or none.
+fn compression_of_name(path: &Path) -> Compression {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("gz") => Compression::Gzip,
+        Some("zst") => Compression::Zstd,
+        _ => Compression::None,
     }
 }
 
@@ -102,7 +135,9 @@ pub(crate) fn run(plan: &StreamsPlan, cleaner: &Cleaner, totals: &mut Totals) ->
             stats.output_bytes = text.bytes_written();
             totals.add_text(&stats);
             if reader.value() != text.into_inner().value() {
-                eprintln!("{}: would change ({} lines dropped)", input.name(), stats.dropped_lines());
+                if !is_quiet() {
+                    eprintln!("{}: would change ({} lines dropped)", input.name(), stats.dropped_lines());
+                }
                 outcome = Outcome::WouldChange;
             }
         }
@@ -111,21 +146,32 @@ pub(crate) fn run(plan: &StreamsPlan, cleaner: &Cleaner, totals: &mut Totals) ->
         let jsonl = JsonlCleaner::new(cleaner.clone(), plan.jsonl.clone());
         let mut destination = Destination::open(plan.output.as_deref())?;
         let output_name = || plan.output.as_deref().map_or_else(|| "stdout".to_string(), |p| p.display().to_string());
+        // Each FILE is one document: in the text output, a form-feed line between two of them
+        // keeps them apart, as in the input convention.
+        let mut wrote_text_document = false;
+        // A named output file is compressed as its name says; stdout as the input is.
+        let output_compression = plan.output.as_deref().filter(|path| path.as_os_str() != "-").map(compression_of_name);
         for input in &inputs {
-            let reader = input.open()?;
-            if input.format(plan.format) == Format::Jsonl {
-                let (compression, reader) = decoder(reader).with_context(|| input.name())?;
-                let mut encoder = compression.encoder(&mut destination).with_context(output_name)?;
-                let stats = jsonl
-                    .clean(reader, &mut encoder, bad_records.as_mut().map(|b| b as &mut dyn Write))
-                    .with_context(|| input.name())?;
-                encoder.finish().with_context(output_name)?;
-                totals.add_jsonl(&stats);
-                continue;
-            }
+            let reader = match open_as(input.format(plan.format), input.open()?).with_context(|| input.name())? {
+                Opened::Text(reader) => reader,
+                Opened::Jsonl(compression, reader) => {
+                    let compression = output_compression.unwrap_or(compression);
+                    let mut encoder = compression.encoder(&mut destination).with_context(output_name)?;
+                    let stats = jsonl
+                        .clean(reader, &mut encoder, bad_records.as_mut().map(|b| b as &mut dyn Write))
+                        .with_context(|| input.name())?;
+                    encoder.finish().with_context(output_name)?;
+                    totals.add_jsonl(&stats);
+                    continue;
+                }
+            };
             let stats = if plan.explain {
                 clean_one(cleaner, input, reader, &mut ExplainSink::new(&mut destination), &mut sides)?
             } else {
+                if wrote_text_document {
+                    destination.write_all(DOCUMENT_SEPARATOR).with_context(output_name)?;
+                }
+                wrote_text_document = true;
                 let mut text = TextSink::new(BufWriter::with_capacity(64 * 1024, &mut destination));
                 let mut stats = clean_one(cleaner, input, reader, &mut text, &mut sides)?;
                 stats.output_bytes = text.bytes_written();
@@ -149,7 +195,7 @@ pub(crate) fn run(plan: &StreamsPlan, cleaner: &Cleaner, totals: &mut Totals) ->
                 sync_dir(target.parent().unwrap_or(Path::new("")))?;
             }
             if let Some(records) = totals.jsonl.as_ref().filter(|j| j.bad_records > 0) {
-                eprintln!("dechrome: {} bad records copied to {}", records.bad_records, target.display());
+                notice(format_args!("{} bad records copied to {}", records.bad_records, target.display()));
             }
         }
     }
