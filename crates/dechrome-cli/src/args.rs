@@ -185,13 +185,51 @@ pub(crate) struct Args {
     #[arg(long, value_name = "FILE", conflicts_with = "no_classifier")]
     pub features: Option<PathBuf>,
 
-    /// Print the input with each line's decision instead of the cleaned text.
-    #[arg(long, conflicts_with = "check")]
+    /// Print the input with each line's decision instead of the cleaned text (a file column
+    /// first when there are several files; JSONL: the record's line number in place of the
+    /// document number). Writes no cleaned files.
+    #[arg(long, conflicts_with_all = ["check", "in_place"])]
     pub explain: bool,
 
     /// Write nothing; exit 1 if cleaning would change any input, 0 if not.
     #[arg(long, conflicts_with_all = ["output", "in_place"])]
     pub check: bool,
+
+    /// Print a unified diff of each input against its cleaned text instead of writing it (JSONL:
+    /// of each record's text); with --check, exit 1 when there is a difference.
+    #[arg(long, conflicts_with_all = ["explain", "in_place"])]
+    pub diff: bool,
+
+    /// When to colour --explain and --diff: `auto` on a terminal unless NO_COLOR is set.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// When to colour the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorChoice {
+    Never,
+    /// On a terminal, unless the NO_COLOR environment variable is set (and not empty) or TERM is
+    /// `dumb`.
+    Auto,
+    Always,
+}
+
+impl ColorChoice {
+    /// Whether to colour output going to stdout (`to_stdout`) or a file.
+    pub(crate) fn colours(self, to_stdout: bool) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            ColorChoice::Never => false,
+            ColorChoice::Always => true,
+            ColorChoice::Auto => {
+                to_stdout
+                    && std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+            }
+        }
+    }
 }
 
 /// Rewrites sed-style `-iSUFFIX` (as in `-i.bak`) into `--in-place=SUFFIX`, which clap reads

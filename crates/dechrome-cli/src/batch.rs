@@ -4,23 +4,23 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ffi::OsString;
 use std::fs::{self, File};
-use std::io::{self, BufRead, IsTerminal, Read, Write};
+use std::io::{self, BufRead, BufWriter, IsTerminal, Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use dechrome::Cleaner;
-use dechrome::Stats;
 use dechrome::jsonl::{JsonlCleaner, JsonlStats};
+use dechrome::{Cleaner, RejectsSink, Stats, TextSink};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use super::Outcome;
 use super::args::Format;
-use super::output::{AtomicFile, LazyFile, is_temp_name, remove_if_stale, sync_dir};
+use super::explain::NumberedByRecord;
+use super::output::{AtomicFile, Destination, LazyFile, is_temp_name, remove_if_stale, sync_dir};
 use super::plan::{BAD_RECORDS_SUFFIX, CleanerPlan, Target, TreePlan};
 use super::report::{Totals, is_quiet, notice};
-use super::stream::{Opened, open_as};
+use super::stream::{Opened, into_io_error, open_as};
 use super::walk::{Filters, Found, Walked, walk};
 
 /// A file whose first block holds a NUL byte is binary.
@@ -35,9 +35,16 @@ struct Job {
 
 /// What became of one file.
 enum Done {
-    Text(Stats),
-    Jsonl(JsonlStats),
+    Text(Stats, Inspection),
+    Jsonl(JsonlStats, Inspection),
     Binary,
+}
+
+/// What a file gives besides its output file.
+#[derive(Default)]
+struct Inspection {
+    /// Its `--rejects` rows.
+    rejects: Vec<u8>,
 }
 
 struct Settings<'a> {
@@ -47,6 +54,8 @@ struct Settings<'a> {
     skip_bad_records: bool,
     /// `--fsync`: each output file flushed to disk before its rename.
     fsync: bool,
+    /// `--rejects`: each file's dropped lines are collected.
+    rejects: bool,
 }
 
 /// Cleans every file of the tree, adding up what was done in `totals`. The cleaner is built on
@@ -65,7 +74,10 @@ pub(crate) fn run(plan: &TreePlan, cleaner_plan: &CleanerPlan, totals: &mut Tota
         target: &plan.target,
         skip_bad_records: plan.jsonl.skip_bad_records,
         fsync: plan.fsync,
+        rejects: plan.rejects.is_some(),
     };
+    // Opened before the work, so that a path that cannot be written stops the run early.
+    let mut rejects = plan.rejects.as_deref().map(|path| Destination::open(Some(path))).transpose()?;
 
     let progress = progress_bar(jobs.len() as u64);
     let pool = rayon::ThreadPoolBuilder::new()
@@ -95,12 +107,30 @@ pub(crate) fn run(plan: &TreePlan, cleaner_plan: &CleanerPlan, totals: &mut Tota
         }
     }
     for result in &results {
-        match result {
-            Ok(Done::Text(stats)) => totals.add_text(stats),
-            Ok(Done::Jsonl(stats)) => totals.add_jsonl(stats),
-            Ok(Done::Binary) => totals.binary += 1,
-            Err(_) => totals.failed += 1,
+        let inspection = match result {
+            Ok(Done::Text(stats, inspection)) => {
+                totals.add_text(stats);
+                inspection
+            }
+            Ok(Done::Jsonl(stats, inspection)) => {
+                totals.add_jsonl(stats);
+                inspection
+            }
+            Ok(Done::Binary) => {
+                totals.binary += 1;
+                continue;
+            }
+            Err(_) => {
+                totals.failed += 1;
+                continue;
+            }
+        };
+        if let Some(rejects) = rejects.as_mut() {
+            rejects.write_all(&inspection.rejects).context("cannot write the rejects")?;
         }
+    }
+    if let Some(rejects) = rejects {
+        rejects.commit()?;
     }
     Ok(if totals.failed == 0 { Outcome::Clean } else { Outcome::SomeFailed })
 }
@@ -110,7 +140,7 @@ pub(crate) fn run(plan: &TreePlan, cleaner_plan: &CleanerPlan, totals: &mut Tota
 /// by the run are entries of their parents).
 fn written_folders(jobs: &[Job], results: &[Result<Done>], target: &Target) -> BTreeSet<PathBuf> {
     let mut folders = BTreeSet::new();
-    let written = jobs.iter().zip(results).filter(|(_, result)| matches!(result, Ok(Done::Text(_) | Done::Jsonl(_))));
+    let written = jobs.iter().zip(results).filter(|(_, result)| matches!(result, Ok(Done::Text(..) | Done::Jsonl(..))));
     for (job, _) in written {
         let Some(folder) = job.output.parent() else { continue };
         folders.insert(folder.to_path_buf());
@@ -405,7 +435,18 @@ fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
                 .skip_bad_records
                 .then(|| LazyFile::new(backup_path(&job.output, BAD_RECORDS_SUFFIX)).fsync(context.fsync));
             let mut encoder = compression.encoder(&mut output).context("cannot start compressing")?;
-            let stats = context.jsonl.clean(reader, &mut encoder, bad.as_mut().map(|b| b as &mut dyn Write))?;
+            let mut inspection = Inspection::default();
+            let source = job.input.display().to_string();
+            let mut observer = |record: u64, text: &str| {
+                let mut rejects = NumberedByRecord { sink: RejectsSink::new(&mut inspection.rejects, &source), record };
+                context.cleaner.clean_to_sink(text.as_bytes(), &mut rejects).map(drop).map_err(into_io_error)
+            };
+            let stats = context.jsonl.clean_observed(
+                reader,
+                &mut encoder,
+                bad.as_mut().map(|b| b as &mut dyn Write),
+                context.rejects.then_some(&mut observer as _),
+            )?;
             encoder.finish().with_context(|| format!("{}: cannot write", job.output.display()))?;
             output.commit(Some(meta.permissions()), backup.as_deref())?;
             if let Some(bad) = bad {
@@ -419,7 +460,7 @@ fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
                     ));
                 }
             }
-            Ok(Done::Jsonl(stats))
+            Ok(Done::Jsonl(stats, inspection))
         }
         Opened::Text(mut file) => {
             let mut head = Vec::with_capacity(BINARY_CHECK_BYTES as usize);
@@ -431,9 +472,16 @@ fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
             // A head shorter than asked for is the whole file: reading on would only meet the end
             // of the file again.
             let rest = if head.len() < BINARY_CHECK_BYTES as usize { 0 } else { u64::MAX };
-            let stats = context.cleaner.clean_reader(io::Cursor::new(head).chain(file.take(rest)), &mut output)?;
+            let mut text = TextSink::new(BufWriter::with_capacity(64 * 1024, &mut output));
+            let source = job.input.display().to_string();
+            let mut rejects = context.rejects.then(|| RejectsSink::new(Vec::new(), source));
+            let reader = io::Cursor::new(head).chain(file.take(rest));
+            let mut stats = context.cleaner.clean_to_sink(reader, &mut (&mut text, &mut rejects))?;
+            stats.output_bytes = text.bytes_written();
+            drop(text);
             output.commit(Some(meta.permissions()), backup.as_deref())?;
-            Ok(Done::Text(stats))
+            let inspection = Inspection { rejects: rejects.map(RejectsSink::into_inner).unwrap_or_default() };
+            Ok(Done::Text(stats, inspection))
         }
     }
 }
@@ -496,6 +544,7 @@ mod tests {
                     target: &Target::Mirror(PathBuf::from("unused")),
                     skip_bad_records: false,
                     fsync: false,
+                    rejects: false,
                 };
                 let job = Job { input, output, format };
                 let result = clean_file(&job, &settings).map(|_| ()).map_err(|e| format!("{e:#}"));

@@ -5,6 +5,8 @@
 
 mod args;
 mod batch;
+mod diff;
+mod explain;
 mod output;
 mod plan;
 mod report;

@@ -9,6 +9,7 @@ use dechrome::Cleaner;
 use dechrome::jsonl::JsonlOptions;
 
 use super::args::{Args, Format};
+use super::walk::{Filters, files_under};
 
 /// Appended to an output file's name for the records `--skip-bad-records` set aside.
 pub(crate) const BAD_RECORDS_SUFFIX: &str = ".bad-records";
@@ -62,6 +63,11 @@ pub(crate) struct StreamsPlan {
     pub features: Option<PathBuf>,
     pub explain: bool,
     pub check: bool,
+    pub diff: bool,
+    /// Colours in `--explain` and `--diff`.
+    pub colour: bool,
+    /// Several inputs: `--explain` shows a file column.
+    pub name_column: bool,
     pub fsync: bool,
 }
 
@@ -81,6 +87,7 @@ pub(crate) struct TreePlan {
     pub follow: bool,
     pub format: Format,
     pub jsonl: JsonlOptions,
+    pub rejects: Option<PathBuf>,
     pub fsync: bool,
 }
 
@@ -114,7 +121,7 @@ impl Plan {
         };
         let mode = if args.list_rules {
             Mode::ListRules
-        } else if is_tree(&args) {
+        } else if !inspects(&args) && is_tree(&args) {
             Mode::Tree(tree_plan(&args, jsonl)?)
         } else {
             Mode::Streams(streams_plan(&args, jsonl)?)
@@ -145,6 +152,12 @@ impl Plan {
     }
 }
 
+/// `--explain`, `--check` and `--diff` write no cleaned files: directory inputs are read as the
+/// streams of their files.
+fn inspects(args: &Args) -> bool {
+    args.explain || args.check || args.diff
+}
+
 /// A tree is asked for by `-i`, a directory input, or `-o` naming a directory.
 fn is_tree(args: &Args) -> bool {
     args.in_place.is_some()
@@ -153,11 +166,6 @@ fn is_tree(args: &Args) -> bool {
 }
 
 fn tree_plan(args: &Args, jsonl: JsonlOptions) -> Result<TreePlan> {
-    if args.check || args.explain || args.rejects.is_some() {
-        bail!(
-            "--check, --explain and --rejects work on single streams, not in directory mode (-i, or directory inputs)"
-        );
-    }
     if args.bad_records.is_some() {
         bail!(
             "in directory mode, bad records go beside each output file (NAME{BAD_RECORDS_SUFFIX}); leave out --bad-records"
@@ -184,6 +192,7 @@ fn tree_plan(args: &Args, jsonl: JsonlOptions) -> Result<TreePlan> {
         follow: args.follow,
         format: args.format,
         jsonl,
+        rejects: args.rejects.clone(),
         fsync: args.fsync,
     })
 }
@@ -192,15 +201,26 @@ fn streams_plan(args: &Args, jsonl: JsonlOptions) -> Result<StreamsPlan> {
     let inputs: Vec<Option<PathBuf>> = if args.inputs.is_empty() {
         vec![None]
     } else {
-        args.inputs.iter().map(|p| (p.as_os_str() != "-").then(|| p.clone())).collect()
+        let filters = Filters::new(&args.globs, &args.excludes, None)?;
+        let mut inputs = Vec::new();
+        for path in &args.inputs {
+            if path.as_os_str() == "-" {
+                inputs.push(None);
+            } else if path.is_dir() {
+                inputs.extend(files_under(path, args.follow, &filters)?.into_iter().map(Some));
+            } else {
+                inputs.push(Some(path.clone()));
+            }
+        }
+        inputs
     };
     let format_of = |input: &Option<PathBuf>| match input {
         Some(path) => args.format.of(path),
         None => args.format.of(std::path::Path::new("-")),
     };
     let any_jsonl = inputs.iter().any(|input| format_of(input) != Format::Text);
-    if any_jsonl && (args.check || args.explain || args.rejects.is_some() || args.features.is_some()) {
-        bail!("--check, --explain, --rejects and --features work on text input, not JSONL");
+    if any_jsonl && args.features.is_some() {
+        bail!("--features works on text input, not JSONL");
     }
     let bad_records = match (args.skip_bad_records && any_jsonl, &args.bad_records, &args.output) {
         (false, _, _) => None,
@@ -212,6 +232,7 @@ fn streams_plan(args: &Args, jsonl: JsonlOptions) -> Result<StreamsPlan> {
         }
         (true, None, None) => bail!("--skip-bad-records with output to stdout needs --bad-records FILE"),
     };
+    let name_column = inputs.len() > 1;
     Ok(StreamsPlan {
         inputs,
         output: args.output.clone(),
@@ -222,6 +243,9 @@ fn streams_plan(args: &Args, jsonl: JsonlOptions) -> Result<StreamsPlan> {
         features: args.features.clone(),
         explain: args.explain,
         check: args.check,
+        diff: args.diff,
+        colour: args.color.colours(args.output.as_deref().is_none_or(|o| o.as_os_str() == "-")),
+        name_column,
         fsync: args.fsync,
     })
 }
