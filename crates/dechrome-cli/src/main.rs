@@ -5,19 +5,19 @@
 
 mod args;
 mod batch;
+mod list;
 mod output;
 mod plan;
 mod report;
 mod stream;
 mod walk;
 
-use std::io::{self, BufWriter, Write};
+use std::io;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Result;
 use clap::Parser;
-use dechrome::Cleaner;
 
 use plan::{Mode, Plan};
 use report::Totals;
@@ -62,8 +62,8 @@ fn run(plan: &Plan) -> Result<Outcome> {
     let started = Instant::now();
     let mut totals = Totals::default();
     let outcome = match &plan.mode {
-        Mode::ListRules => {
-            list_rules(&plan.cleaner.build(1)?)?;
+        Mode::ListRules(listing) => {
+            list::print_rules(&plan.cleaner.build(1)?, *listing)?;
             return Ok(Outcome::Clean);
         }
         Mode::Streams(streams) => {
@@ -98,23 +98,4 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
         cause.downcast_ref::<dechrome::Error>().is_some_and(dechrome::Error::is_broken_pipe)
             || cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
     })
-}
-
-fn list_rules(cleaner: &Cleaner) -> Result<()> {
-    let mut out = BufWriter::new(io::stdout().lock());
-    writeln!(out, "{:<28} {:<12} {:<9} {:<7} {:<19} patterns", "id", "category", "kind", "zone", "action")?;
-    for rule in cleaner.rules() {
-        writeln!(
-            out,
-            "{:<28} {:<12} {:<9} {:<7} {:<19} {}",
-            rule.id,
-            rule.category,
-            rule.kind.key(),
-            format!("{:?}", rule.zone).to_lowercase(),
-            format!("{:?}", rule.action),
-            rule.patterns.len()
-        )?;
-    }
-    out.flush()?;
-    Ok(())
 }

@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use dechrome::Cleaner;
 use dechrome::jsonl::JsonlOptions;
 
-use super::args::{Args, Format};
+use super::args::{Args, Format, RuleListing};
 
 /// Appended to an output file's name for the records `--skip-bad-records` set aside.
 pub(crate) const BAD_RECORDS_SUFFIX: &str = ".bad-records";
@@ -23,7 +23,7 @@ pub(crate) struct Plan {
 }
 
 pub(crate) enum Mode {
-    ListRules,
+    ListRules(RuleListing),
     Streams(StreamsPlan),
     Tree(TreePlan),
 }
@@ -109,8 +109,8 @@ impl Plan {
             drop_empty: args.drop_empty,
             skip_bad_records: args.skip_bad_records,
         };
-        let mode = if args.list_rules {
-            Mode::ListRules
+        let mode = if let Some(listing) = args.list_rules {
+            Mode::ListRules(listing)
         } else if is_tree(&args) {
             Mode::Tree(tree_plan(&args, jsonl)?)
         } else {
