@@ -188,6 +188,14 @@ pub(crate) struct Args {
     /// Write nothing; exit 1 if cleaning would change any input, 0 if not.
     #[arg(long, conflicts_with_all = ["output", "in_place"])]
     pub check: bool,
+
+    /// Print a completion script for SHELL (bash, zsh, fish, elvish, powershell) and exit.
+    #[arg(long, value_name = "SHELL")]
+    pub completions: Option<clap_complete::Shell>,
+
+    /// Print the manual page (roff, for `man -l -`) and exit.
+    #[arg(long)]
+    pub man: bool,
 }
 
 /// Rewrites sed-style `-iSUFFIX` (as in `-i.bak`) into `--in-place=SUFFIX`, which clap reads

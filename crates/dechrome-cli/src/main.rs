@@ -10,6 +10,7 @@ mod output;
 mod plan;
 mod report;
 mod stream;
+mod version;
 mod walk;
 
 use std::io;
@@ -17,7 +18,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Result;
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use plan::{Mode, Plan};
 use report::Totals;
@@ -37,7 +38,11 @@ pub(crate) enum Outcome {
 }
 
 fn main() -> ExitCode {
-    let args = match args::Args::try_parse_from(args::rewrite_in_place_suffix(std::env::args_os())) {
+    let parsed = args::Args::command()
+        .long_version(version::long_version())
+        .try_get_matches_from(args::rewrite_in_place_suffix(std::env::args_os()))
+        .and_then(|matches| args::Args::from_arg_matches(&matches));
+    let args = match parsed {
         Ok(args) => args,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { 0 };
@@ -46,6 +51,20 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if let Some(shell) = args.completions {
+        clap_complete::generate(shell, &mut args::Args::command(), "dechrome", &mut io::stdout());
+        return ExitCode::SUCCESS;
+    }
+    if args.man {
+        return match clap_mangen::Man::new(args::Args::command()).render(&mut io::stdout()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("dechrome: writing the manual page: {e}");
+                ExitCode::from(EXIT_ERROR)
+            }
+        };
+    }
     match Plan::of(args).and_then(|plan| run(&plan)) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::WouldChange) => ExitCode::from(EXIT_CHANGES),

@@ -428,3 +428,36 @@ fn a_model_file_that_is_not_a_model_is_an_error_naming_it() {
             .stderr(predicate::str::contains("model.json").and(predicate::str::contains(problem)));
     }
 }
+
+#[test]
+fn version_names_the_rules_and_the_model() {
+    dechrome().arg("--version").assert().success().stdout(
+        predicate::str::starts_with(concat!("dechrome ", env!("CARGO_PKG_VERSION"), "\n"))
+            .and(
+                predicate::str::is_match(
+                    r"\nrules: [0-9]{3} built in \(.*default\.toml.*i18n\.toml.*\), fingerprint [0-9a-f]{16}\n",
+                )
+                .unwrap(),
+            )
+            .and(
+                predicate::str::is_match(r"\nmodel: dechrome-lines \(built in\), fingerprint [0-9a-f]{16}\n").unwrap(),
+            ),
+    );
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_options() {
+    for (shell, marker) in [("bash", "complete -F"), ("zsh", "#compdef dechrome"), ("fish", "complete -c dechrome")] {
+        dechrome()
+            .args(["--completions", shell])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(marker).and(predicate::str::contains("keep-mojibake")));
+    }
+    dechrome().args(["--completions", "tcsh"]).assert().code(2);
+    dechrome().arg("--man").assert().success().stdout(
+        predicate::str::starts_with(".ie")
+            .and(predicate::str::contains(".TH dechrome 1"))
+            .and(predicate::str::contains("keep\\-mojibake")),
+    );
+}

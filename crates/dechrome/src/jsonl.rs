@@ -43,6 +43,12 @@ const GZIP_MAGIC: &[u8] = &[0x1F, 0x8B];
 const ZSTD_MAGIC: &[u8] = &[0x28, 0xB5, 0x2F, 0xFD];
 
 /// How a stream is compressed.
+///
+/// ```
+/// use dechrome::jsonl::Compression;
+/// assert_eq!(Compression::detect(&[0x1F, 0x8B, 8, 0]), Compression::Gzip);
+/// assert_eq!(Compression::detect(b"{\"text\": \"\"}"), Compression::None);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Compression {
     /// Not compressed.
@@ -104,6 +110,16 @@ pub fn decoder<'a, R: Read + 'a>(reader: R) -> io::Result<(Compression, Box<dyn 
 }
 
 /// A writer that compresses (or not) what it is given. [`Encoder::finish`] writes the trailer.
+///
+/// ```
+/// use std::io::Write;
+/// use dechrome::jsonl::Compression;
+/// let mut encoder = Compression::Gzip.encoder(Vec::new())?;
+/// encoder.write_all(b"{\"text\":\"Stocks rose.\\n\"}\n")?;
+/// let gzip = encoder.finish()?;
+/// assert_eq!(Compression::detect(&gzip), Compression::Gzip);
+/// # Ok::<(), std::io::Error>(())
+/// ```
 pub enum Encoder<W: Write> {
     /// Passes bytes through.
     Plain(W),
@@ -154,6 +170,12 @@ impl<W: Write> Write for Encoder<W> {
 }
 
 /// Settings for [`JsonlCleaner`].
+///
+/// ```
+/// use dechrome::jsonl::JsonlOptions;
+/// let options = JsonlOptions { text_key: "content".into(), drop_empty: true, ..JsonlOptions::default() };
+/// assert!(!options.skip_bad_records);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonlOptions {
     /// The string field that holds the document (default `text`).
@@ -172,6 +194,16 @@ impl Default for JsonlOptions {
 }
 
 /// Counts for one JSONL stream.
+///
+/// ```
+/// use dechrome::Cleaner;
+/// use dechrome::jsonl::{JsonlCleaner, JsonlOptions};
+/// let jsonl = JsonlCleaner::new(Cleaner::builder().build()?, JsonlOptions { drop_empty: true, ..JsonlOptions::default() });
+/// let input = "{\"text\":\"Advertisement\"}\n{\"text\":\"Stocks rose.\"}\n";
+/// let stats = jsonl.clean(input.as_bytes(), Vec::new(), None)?;
+/// assert_eq!((stats.records, stats.written, stats.dropped_empty), (2, 1, 1));
+/// # Ok::<(), dechrome::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct JsonlStats {
     /// Records read and cleaned (malformed ones not included).
@@ -209,6 +241,16 @@ impl JsonlStats {
 const BATCH_BYTES: usize = 1024 * 1024;
 
 /// Cleans the text field of each record of a JSONL stream with a [`Cleaner`].
+///
+/// ```
+/// use dechrome::Cleaner;
+/// use dechrome::jsonl::{JsonlCleaner, JsonlOptions};
+/// let jsonl = JsonlCleaner::new(Cleaner::builder().build()?, JsonlOptions::default());
+/// let mut out = Vec::new();
+/// jsonl.clean("{\"id\":7,\"text\":\"Share\\nStocks rose.\"}\n".as_bytes(), &mut out, None)?;
+/// assert!(String::from_utf8_lossy(&out).starts_with("{\"id\":7,\"text\":\"Stocks rose."));
+/// # Ok::<(), dechrome::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct JsonlCleaner {
     cleaner: Cleaner,

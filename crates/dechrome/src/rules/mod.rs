@@ -28,6 +28,16 @@ pub const BUILTIN_PACKS: [(&str, &str); 2] = [
 ];
 
 /// How a rule's patterns are compared with a line's match view.
+///
+/// ```
+/// use dechrome::RuleSet;
+/// use dechrome::rules::MatchKind;
+/// let rules = RuleSet::builtin()?;
+/// let skip_links = rules.iter().find(|rule| rule.id == "skip-links").expect("a built-in rule");
+/// assert_eq!(skip_links.kind, MatchKind::Exact);
+/// assert_eq!(skip_links.kind.key(), "exact");
+/// # Ok::<(), dechrome::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatchKind {
     /// The whole line equals the pattern.
@@ -53,6 +63,15 @@ impl MatchKind {
 }
 
 /// Where in a document a rule may fire.
+///
+/// ```
+/// use dechrome::RuleSet;
+/// use dechrome::rules::Zone;
+/// let mut rules = RuleSet::new();
+/// rules.add_toml("[[rule]]\nid = \"login\"\ncategory = \"navigation\"\nexact = \"Log in\"\nzone = \"header\"\n", "my.toml")?;
+/// assert_eq!(rules.get(0).map(|rule| rule.zone), Some(Zone::Header));
+/// # Ok::<(), dechrome::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Zone {
@@ -66,6 +85,16 @@ pub enum Zone {
 }
 
 /// What happens when a rule fires.
+///
+/// ```
+/// use dechrome::Cleaner;
+/// // A keep rule: lines like this are never dropped, whatever else would drop them.
+/// let cleaner = Cleaner::builder()
+///     .add_rules_toml("[[rule]]\nid = \"keep-ad-word\"\ncategory = \"ads\"\naction = \"keep\"\nexact = \"Advertisement\"\n", "my.toml")
+///     .build()?;
+/// assert_eq!(cleaner.clean_str("Advertisement\nStocks rose.\n").text, "Advertisement\nStocks rose.\n");
+/// # Ok::<(), dechrome::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Action {
@@ -183,6 +212,16 @@ struct RuleSpec {
 }
 
 /// One validated rule.
+///
+/// ```
+/// use dechrome::RuleSet;
+/// use dechrome::rules::Action;
+/// let rules = RuleSet::builtin()?;
+/// let copyright = rules.iter().find(|rule| rule.id == "copyright").expect("a built-in rule");
+/// assert_eq!((copyright.category.as_str(), copyright.action), ("footer", Action::DropRest));
+/// assert!(!copyright.examples.is_empty() && copyright.description.is_some());
+/// # Ok::<(), dechrome::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
     /// Unique id, used in stats, rejects and `--disable`.
