@@ -127,9 +127,11 @@ pub(crate) struct Args {
     #[arg(long, value_name = "CATEGORY_OR_RULE_ID")]
     pub disable: Vec<String>,
 
-    /// Print the rules in effect (id, category, kind, zone, action) and exit.
-    #[arg(long)]
-    pub list_rules: bool,
+    /// Print the rules in effect and exit: each with its id, category, zone, action,
+    /// description and patterns, or (`--list-rules=toml`) as a rule pack to edit and load with
+    /// `--no-default-rules --rules FILE`.
+    #[arg(long, value_enum, value_name = "STYLE", num_args = 0..=1, require_equals = true, default_missing_value = "table")]
+    pub list_rules: Option<RuleListing>,
 
     /// Keep lines that repeat an earlier line of the same document.
     #[arg(long)]
@@ -203,6 +205,14 @@ pub(crate) struct Args {
     /// When to colour --explain and --diff: `auto` on a terminal unless NO_COLOR is set.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Print a completion script for SHELL (bash, zsh, fish, elvish, powershell) and exit.
+    #[arg(long, value_name = "SHELL")]
+    pub completions: Option<clap_complete::Shell>,
+
+    /// Print the manual page (roff, for `man -l -`) and exit.
+    #[arg(long)]
+    pub man: bool,
 }
 
 /// When to colour the output.
@@ -266,6 +276,15 @@ pub(crate) enum Format {
     Text,
     /// JSON Lines: one object per line, its text field is one document.
     Jsonl,
+}
+
+/// How `--list-rules` prints the rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum RuleListing {
+    /// For reading: a heading line per rule, then its description and patterns.
+    Table,
+    /// A rule pack in TOML, in priority order.
+    Toml,
 }
 
 impl Format {

@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use dechrome::Cleaner;
 use dechrome::jsonl::JsonlOptions;
 
-use super::args::{Args, Format};
+use super::args::{Args, Format, RuleListing};
 use super::walk::{Filters, files_under};
 
 /// Appended to an output file's name for the records `--skip-bad-records` set aside.
@@ -24,7 +24,7 @@ pub(crate) struct Plan {
 }
 
 pub(crate) enum Mode {
-    ListRules,
+    ListRules(RuleListing),
     Streams(StreamsPlan),
     Tree(TreePlan),
 }
@@ -119,8 +119,8 @@ impl Plan {
             drop_empty: args.drop_empty,
             skip_bad_records: args.skip_bad_records,
         };
-        let mode = if args.list_rules {
-            Mode::ListRules
+        let mode = if let Some(listing) = args.list_rules {
+            Mode::ListRules(listing)
         } else if !inspects(&args) && is_tree(&args) {
             Mode::Tree(tree_plan(&args, jsonl)?)
         } else {

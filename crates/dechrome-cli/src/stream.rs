@@ -243,7 +243,7 @@ impl Streams<'_> {
         let mut changed = false;
         let mut observer = |record: u64, text: &str| -> io::Result<()> {
             if plan.check || plan.diff {
-                let cleaned = jsonl.clean_field(text);
+                let cleaned = cleaner.clean_field(text);
                 changed |= match view.as_deref_mut().filter(|_| plan.diff) {
                     Some(out) => write_diff(out, &format!("{name}:{record}"), text, &cleaned.text, plan.colour)?,
                     None => cleaned.text != text,

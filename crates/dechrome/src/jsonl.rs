@@ -31,7 +31,7 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::cleaner::{Cleaned, Cleaner};
+use crate::cleaner::Cleaner;
 use crate::error::{Error, Result};
 use crate::parallel::map_in_parallel;
 use crate::stats::Stats;
@@ -43,6 +43,12 @@ const GZIP_MAGIC: &[u8] = &[0x1F, 0x8B];
 const ZSTD_MAGIC: &[u8] = &[0x28, 0xB5, 0x2F, 0xFD];
 
 /// How a stream is compressed.
+///
+/// ```
+/// use dechrome::jsonl::Compression;
+/// assert_eq!(Compression::detect(&[0x1F, 0x8B, 8, 0]), Compression::Gzip);
+/// assert_eq!(Compression::detect(b"{\"text\": \"\"}"), Compression::None);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Compression {
     /// Not compressed.
@@ -104,6 +110,16 @@ pub fn decoder<'a, R: Read + 'a>(reader: R) -> io::Result<(Compression, Box<dyn 
 }
 
 /// A writer that compresses (or not) what it is given. [`Encoder::finish`] writes the trailer.
+///
+/// ```
+/// use std::io::Write;
+/// use dechrome::jsonl::Compression;
+/// let mut encoder = Compression::Gzip.encoder(Vec::new())?;
+/// encoder.write_all(b"{\"text\":\"Stocks rose.\\n\"}\n")?;
+/// let gzip = encoder.finish()?;
+/// assert_eq!(Compression::detect(&gzip), Compression::Gzip);
+/// # Ok::<(), std::io::Error>(())
+/// ```
 pub enum Encoder<W: Write> {
     /// Passes bytes through.
     Plain(W),
@@ -154,6 +170,12 @@ impl<W: Write> Write for Encoder<W> {
 }
 
 /// Settings for [`JsonlCleaner`].
+///
+/// ```
+/// use dechrome::jsonl::JsonlOptions;
+/// let options = JsonlOptions { text_key: "content".into(), drop_empty: true, ..JsonlOptions::default() };
+/// assert!(!options.skip_bad_records);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonlOptions {
     /// The string field that holds the document (default `text`).
@@ -172,6 +194,16 @@ impl Default for JsonlOptions {
 }
 
 /// Counts for one JSONL stream.
+///
+/// ```
+/// use dechrome::Cleaner;
+/// use dechrome::jsonl::{JsonlCleaner, JsonlOptions};
+/// let jsonl = JsonlCleaner::new(Cleaner::builder().build()?, JsonlOptions { drop_empty: true, ..JsonlOptions::default() });
+/// let input = "{\"text\":\"Advertisement\"}\n{\"text\":\"Stocks rose.\"}\n";
+/// let stats = jsonl.clean(input.as_bytes(), Vec::new(), None)?;
+/// assert_eq!((stats.records, stats.written, stats.dropped_empty), (2, 1, 1));
+/// # Ok::<(), dechrome::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct JsonlStats {
     /// Records read and cleaned (malformed ones not included).
@@ -217,6 +249,16 @@ pub type RecordObserver<'a> = dyn FnMut(u64, &str) -> io::Result<()> + 'a;
 const BATCH_BYTES: usize = 1024 * 1024;
 
 /// Cleans the text field of each record of a JSONL stream with a [`Cleaner`].
+///
+/// ```
+/// use dechrome::Cleaner;
+/// use dechrome::jsonl::{JsonlCleaner, JsonlOptions};
+/// let jsonl = JsonlCleaner::new(Cleaner::builder().build()?, JsonlOptions::default());
+/// let mut out = Vec::new();
+/// jsonl.clean("{\"id\":7,\"text\":\"Share\\nStocks rose.\"}\n".as_bytes(), &mut out, None)?;
+/// assert!(String::from_utf8_lossy(&out).starts_with("{\"id\":7,\"text\":\"Stocks rose."));
+/// # Ok::<(), dechrome::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct JsonlCleaner {
     cleaner: Cleaner,
@@ -274,7 +316,8 @@ impl JsonlCleaner {
     /// A malformed record stops the stream with [`Error::BadRecord`], unless
     /// [`JsonlOptions::skip_bad_records`] is set: then it is counted and its line (with a final
     /// `\n`) is written to `bad_records`, when given. Blank lines are not records and are left out.
-    /// A text field without a final line end is cleaned into one without a final newline.
+    /// A text field is cleaned as [`Cleaner::clean_field`] cleans it: it ends with a newline only
+    /// when it did.
     pub fn clean<R: BufRead, W: Write>(
         &self,
         reader: R,
@@ -381,26 +424,6 @@ impl JsonlCleaner {
         Ok(stats)
     }
 
-    /// Cleans one text field as [`JsonlCleaner::clean`] does: as [`Cleaner::clean_str`] would,
-    /// but without a final newline when the field had no final line end.
-    ///
-    /// ```
-    /// use dechrome::Cleaner;
-    /// use dechrome::jsonl::{JsonlCleaner, JsonlOptions};
-    /// let jsonl = JsonlCleaner::new(Cleaner::builder().build()?, JsonlOptions::default());
-    /// assert_eq!(jsonl.clean_field("Advertisement\nStocks rose.").text, "Stocks rose.");
-    /// assert_eq!(jsonl.clean_field("Stocks rose.\n").text, "Stocks rose.\n");
-    /// # Ok::<(), dechrome::Error>(())
-    /// ```
-    pub fn clean_field(&self, text: &str) -> Cleaned {
-        let mut cleaned = self.cleaner.clean_str(text);
-        if !text.ends_with(LINE_ENDS) && cleaned.text.ends_with('\n') {
-            cleaned.text.pop();
-            cleaned.stats.output_bytes -= 1;
-        }
-        cleaned
-    }
-
     /// The text field of a record that was cleaned (so is well formed).
     fn text_field<'a>(&self, content: &'a [u8]) -> Option<Cow<'a, str>> {
         let record: Record<'a> = serde_json::from_slice(content).ok()?;
@@ -441,8 +464,9 @@ impl JsonlCleaner {
                     parse_string(value).ok_or_else(|| Malformed::new(format!("field {key:?} is not a string")))?;
                 out.push(b'"');
                 let mut stats = self.cleaner.clean_str_into(&text, JsonStringWriter(&mut *out));
-                // A field is often one paragraph without a line end: it stays without one.
-                if stats.output_bytes > 0 && !text.ends_with(LINE_ENDS) {
+                // A field is often one paragraph without a line end: it stays without one, as
+                // with `Cleaner::clean_field`.
+                if stats.output_bytes > 0 && !text.ends_with('\n') {
                     out.truncate(out.len() - ESCAPED_NEWLINE.len());
                     stats.output_bytes -= 1;
                 }
@@ -469,9 +493,6 @@ impl Malformed {
         Self { message, missing_text_key: false }
     }
 }
-
-/// The characters that end a line (see the README's normalization table).
-const LINE_ENDS: [char; 4] = ['\n', '\r', '\u{2028}', '\u{2029}'];
 
 /// The end of a cleaned text, written into a JSON string.
 const ESCAPED_NEWLINE: &[u8] = b"\\n";
@@ -606,6 +627,12 @@ mod tests {
         let (result, out, _) = run(&c, input);
         assert!(result.is_ok(), "{result:?}");
         assert_eq!(out, "{\"text\":\"One.\"}\n{\"text\":\"Two.\\n\"}\n{\"text\":\"Three.\\n\"}\n");
+        for text in ["Advertisement\nOne.", "Two.\n", "Three.\r", "Four.\u{2028}"] {
+            let record = serde_json::json!({ "text": text }).to_string();
+            let (_, out, _) = run(&c, &record);
+            let value: serde_json::Value = serde_json::from_str(&out).unwrap_or_default();
+            assert_eq!(value["text"].as_str(), Some(c.cleaner.clean_field(text).text.as_str()), "{text:?}");
+        }
     }
 
     #[test]
