@@ -202,6 +202,12 @@ pub(crate) struct Args {
     #[arg(long, conflicts_with_all = ["explain", "in_place"])]
     pub diff: bool,
 
+    /// Write one HTML page about the run to FILE.html: drops per category and per rule, the
+    /// pages that lost most, and the lines of the first pages with the dropped ones struck
+    /// through.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
+
     /// When to colour --explain and --diff: `auto` on a terminal unless NO_COLOR is set.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

@@ -17,6 +17,7 @@ use rayon::prelude::*;
 use super::Outcome;
 use super::args::Format;
 use super::explain::NumberedByRecord;
+use super::html_report::{MAX_PAGES_SHOWN, PageCollector, PageSet};
 use super::output::{AtomicFile, Destination, LazyFile, is_temp_name, remove_if_stale, sync_dir};
 use super::plan::{BAD_RECORDS_SUFFIX, CleanerPlan, Target, TreePlan};
 use super::report::{Totals, is_quiet, notice};
@@ -41,10 +42,11 @@ enum Done {
 }
 
 /// What a file gives besides its output file.
-#[derive(Default)]
 struct Inspection {
     /// Its `--rejects` rows.
-    rejects: Vec<u8>,
+    rejects: Option<RejectsSink<Vec<u8>>>,
+    /// Its pages, for `--report`.
+    report: Option<PageCollector>,
 }
 
 struct Settings<'a> {
@@ -56,6 +58,8 @@ struct Settings<'a> {
     fsync: bool,
     /// `--rejects`: each file's dropped lines are collected.
     rejects: bool,
+    /// `--report`: each file's pages are collected.
+    report: bool,
 }
 
 /// Cleans every file of the tree, adding up what was done in `totals`. The cleaner is built on
@@ -75,6 +79,7 @@ pub(crate) fn run(plan: &TreePlan, cleaner_plan: &CleanerPlan, totals: &mut Tota
         skip_bad_records: plan.jsonl.skip_bad_records,
         fsync: plan.fsync,
         rejects: plan.rejects.is_some(),
+        report: plan.report,
     };
     // Opened before the work, so that a path that cannot be written stops the run early.
     let mut rejects = plan.rejects.as_deref().map(|path| Destination::open(Some(path))).transpose()?;
@@ -86,8 +91,12 @@ pub(crate) fn run(plan: &TreePlan, cleaner_plan: &CleanerPlan, totals: &mut Tota
         .context("cannot start the worker threads")?;
     let results: Vec<Result<Done>> = pool.install(|| {
         jobs.par_iter()
-            .map(|job| {
-                let result = clean_file(job, &settings).with_context(|| job.input.display().to_string());
+            .enumerate()
+            .map(|(index, job)| {
+                // Only the first files can be among the pages a report shows.
+                let shown_in_report = index < MAX_PAGES_SHOWN;
+                let result =
+                    clean_file(job, shown_in_report, &settings).with_context(|| job.input.display().to_string());
                 if let Err(e) = &result {
                     progress.suspend(|| eprintln!("dechrome: {e:#}"));
                 }
@@ -106,14 +115,15 @@ pub(crate) fn run(plan: &TreePlan, cleaner_plan: &CleanerPlan, totals: &mut Tota
             totals.failed += 1;
         }
     }
-    for result in &results {
+    totals.pages = plan.report.then(PageSet::default);
+    for result in results {
         let inspection = match result {
             Ok(Done::Text(stats, inspection)) => {
-                totals.add_text(stats);
+                totals.add_text(&stats);
                 inspection
             }
             Ok(Done::Jsonl(stats, inspection)) => {
-                totals.add_jsonl(stats);
+                totals.add_jsonl(&stats);
                 inspection
             }
             Ok(Done::Binary) => {
@@ -125,8 +135,11 @@ pub(crate) fn run(plan: &TreePlan, cleaner_plan: &CleanerPlan, totals: &mut Tota
                 continue;
             }
         };
-        if let Some(rejects) = rejects.as_mut() {
-            rejects.write_all(&inspection.rejects).context("cannot write the rejects")?;
+        if let (Some(rejects), Some(rows)) = (rejects.as_mut(), inspection.rejects) {
+            rejects.write_all(&rows.into_inner()).context("cannot write the rejects")?;
+        }
+        if let (Some(pages), Some(report)) = (totals.pages.as_mut(), inspection.report) {
+            pages.merge(report.into_pages());
         }
     }
     if let Some(rejects) = rejects {
@@ -407,7 +420,7 @@ fn backup_path(file: &Path, suffix: &str) -> PathBuf {
 }
 
 /// Cleans one file into its output; nothing is written for a binary file or on error.
-fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
+fn clean_file(job: &Job, shown_in_report: bool, context: &Settings<'_>) -> Result<Done> {
     let (file, meta) = open_regular_file(&job.input)?;
     let backup = context.target.backup_suffix().map(|suffix| backup_path(&job.output, suffix));
     // The folder is usually there (in place, or made for an earlier file): it is created only
@@ -425,6 +438,11 @@ fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
         };
         Ok(file?.fsync(context.fsync))
     };
+    let source = job.input.display().to_string();
+    let mut inspection = Inspection {
+        rejects: context.rejects.then(|| RejectsSink::new(Vec::new(), source.clone())),
+        report: context.report.then(|| PageCollector::new(shown_in_report)),
+    };
     match open_as(job.format, file).context("cannot read")? {
         Opened::Jsonl(compression, mut reader) => {
             if memchr_nul(reader.fill_buf().context("cannot read")?) {
@@ -435,17 +453,18 @@ fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
                 .skip_bad_records
                 .then(|| LazyFile::new(backup_path(&job.output, BAD_RECORDS_SUFFIX)).fsync(context.fsync));
             let mut encoder = compression.encoder(&mut output).context("cannot start compressing")?;
-            let mut inspection = Inspection::default();
-            let source = job.input.display().to_string();
+            let observe = context.rejects || context.report;
+            let Inspection { rejects, report } = &mut inspection;
             let mut observer = |record: u64, text: &str| {
-                let mut rejects = NumberedByRecord { sink: RejectsSink::new(&mut inspection.rejects, &source), record };
-                context.cleaner.clean_to_sink(text.as_bytes(), &mut rejects).map(drop).map_err(into_io_error)
+                let rejects = rejects.as_mut().map(|sink| NumberedByRecord { sink, record });
+                let report = report.as_mut().map(|pages| pages.start(&source, Some(record)));
+                context.cleaner.clean_to_sink(text.as_bytes(), &mut (rejects, report)).map(drop).map_err(into_io_error)
             };
             let stats = context.jsonl.clean_observed(
                 reader,
                 &mut encoder,
                 bad.as_mut().map(|b| b as &mut dyn Write),
-                context.rejects.then_some(&mut observer as _),
+                observe.then_some(&mut observer as _),
             )?;
             encoder.finish().with_context(|| format!("{}: cannot write", job.output.display()))?;
             output.commit(Some(meta.permissions()), backup.as_deref())?;
@@ -473,14 +492,15 @@ fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
             // of the file again.
             let rest = if head.len() < BINARY_CHECK_BYTES as usize { 0 } else { u64::MAX };
             let mut text = TextSink::new(BufWriter::with_capacity(64 * 1024, &mut output));
-            let source = job.input.display().to_string();
-            let mut rejects = context.rejects.then(|| RejectsSink::new(Vec::new(), source));
             let reader = io::Cursor::new(head).chain(file.take(rest));
-            let mut stats = context.cleaner.clean_to_sink(reader, &mut (&mut text, &mut rejects))?;
+            if let Some(report) = inspection.report.as_mut() {
+                report.start(&source, None);
+            }
+            let mut sinks = (&mut text, (inspection.rejects.as_mut(), inspection.report.as_mut()));
+            let mut stats = context.cleaner.clean_to_sink(reader, &mut sinks)?;
             stats.output_bytes = text.bytes_written();
             drop(text);
             output.commit(Some(meta.permissions()), backup.as_deref())?;
-            let inspection = Inspection { rejects: rejects.map(RejectsSink::into_inner).unwrap_or_default() };
             Ok(Done::Text(stats, inspection))
         }
     }
@@ -545,9 +565,10 @@ mod tests {
                     skip_bad_records: false,
                     fsync: false,
                     rejects: false,
+                    report: false,
                 };
                 let job = Job { input, output, format };
-                let result = clean_file(&job, &settings).map(|_| ()).map_err(|e| format!("{e:#}"));
+                let result = clean_file(&job, false, &settings).map(|_| ()).map_err(|e| format!("{e:#}"));
                 let _ = sender.send(result);
             });
             let result = receiver.recv_timeout(Duration::from_secs(30)).expect("opening a FIFO blocked");

@@ -7,6 +7,7 @@ mod args;
 mod batch;
 mod diff;
 mod explain;
+mod html_report;
 mod list;
 mod output;
 mod plan;
@@ -118,6 +119,9 @@ fn run(plan: &Plan) -> Result<Outcome> {
     }
     if let Some(path) = &plan.stats_json {
         totals.write_json(path, started.elapsed())?;
+    }
+    if let Some(path) = &plan.report {
+        html_report::write_report(path, &totals, started.elapsed())?;
     }
     Ok(outcome)
 }

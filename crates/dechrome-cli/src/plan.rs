@@ -21,6 +21,8 @@ pub(crate) struct Plan {
     pub stats: bool,
     /// `--stats-json FILE`.
     pub stats_json: Option<PathBuf>,
+    /// `--report FILE.html`.
+    pub report: Option<PathBuf>,
 }
 
 pub(crate) enum Mode {
@@ -68,6 +70,8 @@ pub(crate) struct StreamsPlan {
     pub colour: bool,
     /// Several inputs: `--explain` shows a file column.
     pub name_column: bool,
+    /// `--report`: the pages are collected.
+    pub report: bool,
     pub fsync: bool,
 }
 
@@ -88,6 +92,8 @@ pub(crate) struct TreePlan {
     pub format: Format,
     pub jsonl: JsonlOptions,
     pub rejects: Option<PathBuf>,
+    /// `--report`: the pages are collected.
+    pub report: bool,
     pub fsync: bool,
 }
 
@@ -148,6 +154,7 @@ impl Plan {
             mode,
             stats: args.stats,
             stats_json: args.stats_json,
+            report: args.report,
         })
     }
 }
@@ -193,6 +200,7 @@ fn tree_plan(args: &Args, jsonl: JsonlOptions) -> Result<TreePlan> {
         format: args.format,
         jsonl,
         rejects: args.rejects.clone(),
+        report: args.report.is_some(),
         fsync: args.fsync,
     })
 }
@@ -246,6 +254,7 @@ fn streams_plan(args: &Args, jsonl: JsonlOptions) -> Result<StreamsPlan> {
         diff: args.diff,
         colour: args.color.colours(args.output.as_deref().is_none_or(|o| o.as_os_str() == "-")),
         name_column,
+        report: args.report.is_some(),
         fsync: args.fsync,
     })
 }

@@ -11,6 +11,7 @@ use dechrome::Stats;
 use dechrome::jsonl::JsonlStats;
 use serde::Serialize;
 
+use super::html_report::PageSet;
 use super::output::Destination;
 
 /// `--quiet`: set once, before anything runs.
@@ -55,6 +56,8 @@ pub(crate) struct Totals {
     pub text: Stats,
     /// JSONL record counts, when there was JSONL input.
     pub jsonl: Option<JsonlStats>,
+    /// `--report`: the pages of the run.
+    pub pages: Option<PageSet>,
 }
 
 impl Totals {

@@ -14,6 +14,7 @@ use super::Outcome;
 use super::args::Format;
 use super::diff::write_diff;
 use super::explain::{ExplainLines, NumberedByRecord};
+use super::html_report::PageCollector;
 use super::output::{AtomicFile, Destination, LazyFile, sync_dir};
 use super::plan::StreamsPlan;
 use super::report::{Totals, is_quiet, notice};
@@ -133,6 +134,7 @@ pub(crate) fn run(plan: &StreamsPlan, cleaner: &Cleaner, totals: &mut Totals) ->
             rejects: plan.rejects.as_deref().map(|path| Destination::open(Some(path))).transpose()?,
             features: plan.features.as_deref().map(|path| Destination::open(Some(path))).transpose()?,
             header_written: false,
+            report: plan.report.then(|| PageCollector::new(true)),
         },
         bad_records: plan
             .bad_records
@@ -239,6 +241,7 @@ impl Streams<'_> {
         let (mut view, output) =
             if inspecting { (Some(&mut self.destination), None) } else { (None, Some(&mut self.destination)) };
         let mut rejects = self.sides.rejects.as_mut();
+        let mut report = self.sides.report.as_mut();
         let (jsonl, cleaner) = (&self.jsonl, self.cleaner);
         let mut changed = false;
         let mut observer = |record: u64, text: &str| -> io::Result<()> {
@@ -255,12 +258,13 @@ impl Streams<'_> {
             });
             let rejects =
                 rejects.as_deref_mut().map(|out| NumberedByRecord { sink: RejectsSink::new(out, &name), record });
-            if explain.is_some() || rejects.is_some() {
-                cleaner.clean_to_sink(text.as_bytes(), &mut (explain, rejects)).map_err(into_io_error)?;
+            let report = report.as_deref_mut().map(|pages| pages.start(&name, Some(record)));
+            if explain.is_some() || rejects.is_some() || report.is_some() {
+                cleaner.clean_to_sink(text.as_bytes(), &mut (explain, (rejects, report))).map_err(into_io_error)?;
             }
             Ok(())
         };
-        let observe = inspecting || plan.rejects.is_some();
+        let observe = inspecting || plan.rejects.is_some() || plan.report;
         let target: Box<dyn Write + '_> = match output {
             Some(destination) => Box::new(destination),
             None => Box::new(io::sink()),
@@ -278,7 +282,8 @@ impl Streams<'_> {
     }
 
     /// Puts the outputs in place.
-    fn finish(self, totals: &Totals) -> Result<()> {
+    fn finish(mut self, totals: &mut Totals) -> Result<()> {
+        totals.pages = self.sides.report.take().map(PageCollector::into_pages);
         let plan = self.plan;
         let output_name = self.output_name();
         let folder = self.destination.folder().filter(|_| plan.fsync).map(Path::to_path_buf);
@@ -316,10 +321,12 @@ pub(crate) fn into_io_error(error: dechrome::Error) -> io::Error {
     }
 }
 
-/// The files beside the text output: dropped lines (`--rejects`) and features (`--features`).
+/// The files beside the text output: dropped lines (`--rejects`), features (`--features`) and
+/// the pages of the report (`--report`).
 struct SideOutputs {
     rejects: Option<Destination>,
     features: Option<Destination>,
+    report: Option<PageCollector>,
     /// The features' header is written once, before the first input's rows.
     header_written: bool,
 }
@@ -336,6 +343,9 @@ fn clean_one<R: Read, S: Sink>(
     let rejects = sides.rejects.as_mut().map(|rejects| RejectsSink::new(rejects, input.name()));
     let features = sides.features.as_mut().map(|features| FeaturesSink::new(features, input.name(), header));
     sides.header_written |= features.is_some();
-    let mut all = (sink, (rejects, features));
+    if let Some(report) = sides.report.as_mut() {
+        report.start(&input.name(), None);
+    }
+    let mut all = (sink, (rejects, (features, sides.report.as_mut())));
     cleaner.clean_to_sink(reader, &mut all).with_context(|| input.name())
 }
