@@ -25,7 +25,7 @@ use super::stream::{Opened, into_io_error, open_as};
 use super::walk::{Filters, Found, Walked, walk};
 
 /// A file whose first block holds a NUL byte is binary.
-const BINARY_CHECK_BYTES: u64 = 8 * 1024;
+pub(crate) const BINARY_CHECK_BYTES: u64 = 8 * 1024;
 
 /// One file to clean.
 struct Job {

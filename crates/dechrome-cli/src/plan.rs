@@ -70,6 +70,9 @@ pub(crate) struct StreamsPlan {
     pub colour: bool,
     /// Several inputs: `--explain` shows a file column.
     pub name_column: bool,
+    /// Files found in directories are among the inputs: binary ones are skipped, as in
+    /// directory mode.
+    pub skip_binary: bool,
     /// `--report`: the pages are collected.
     pub report: bool,
     pub fsync: bool,
@@ -206,21 +209,23 @@ fn tree_plan(args: &Args, jsonl: JsonlOptions) -> Result<TreePlan> {
 }
 
 fn streams_plan(args: &Args, jsonl: JsonlOptions) -> Result<StreamsPlan> {
-    let inputs: Vec<Option<PathBuf>> = if args.inputs.is_empty() {
-        vec![None]
+    let (inputs, skip_binary): (Vec<Option<PathBuf>>, bool) = if args.inputs.is_empty() {
+        (vec![None], false)
     } else {
         let filters = Filters::new(&args.globs, &args.excludes, None)?;
         let mut inputs = Vec::new();
+        let mut walked = false;
         for path in &args.inputs {
             if path.as_os_str() == "-" {
                 inputs.push(None);
             } else if path.is_dir() {
                 inputs.extend(files_under(path, args.follow, &filters)?.into_iter().map(Some));
+                walked = true;
             } else {
                 inputs.push(Some(path.clone()));
             }
         }
-        inputs
+        (inputs, walked)
     };
     let format_of = |input: &Option<PathBuf>| match input {
         Some(path) => args.format.of(path),
@@ -230,7 +235,9 @@ fn streams_plan(args: &Args, jsonl: JsonlOptions) -> Result<StreamsPlan> {
     if any_jsonl && args.features.is_some() {
         bail!("--features works on text input, not JSONL");
     }
-    let bad_records = match (args.skip_bad_records && any_jsonl, &args.bad_records, &args.output) {
+    // --explain, --check and --diff write no records, so none are set aside.
+    let sets_aside = args.skip_bad_records && any_jsonl && !inspects(args);
+    let bad_records = match (sets_aside, &args.bad_records, &args.output) {
         (false, _, _) => None,
         (true, Some(path), _) => Some(BadRecords { path: path.clone(), named: true }),
         (true, None, Some(output)) => {
@@ -254,6 +261,7 @@ fn streams_plan(args: &Args, jsonl: JsonlOptions) -> Result<StreamsPlan> {
         diff: args.diff,
         colour: args.color.colours(args.output.as_deref().is_none_or(|o| o.as_os_str() == "-")),
         name_column,
+        skip_binary,
         report: args.report.is_some(),
         fsync: args.fsync,
     })

@@ -12,6 +12,7 @@ use dechrome::{Cleaner, FeaturesSink, RejectsSink, Sink, Stats, TextSink};
 
 use super::Outcome;
 use super::args::Format;
+use super::batch::BINARY_CHECK_BYTES;
 use super::diff::write_diff;
 use super::explain::{ExplainLines, NumberedByRecord};
 use super::html_report::PageCollector;
@@ -72,6 +73,16 @@ pub(crate) fn open_as<'a, R: Read + 'a>(format: Format, reader: R) -> io::Result
     }
 }
 
+/// The reader of a text file, or `None` when its first block holds a NUL byte: it is binary.
+fn unless_binary<'a>(mut reader: Box<dyn Read + 'a>) -> io::Result<Option<Box<dyn Read + 'a>>> {
+    let mut head = Vec::with_capacity(BINARY_CHECK_BYTES as usize);
+    (&mut reader).take(BINARY_CHECK_BYTES).read_to_end(&mut head)?;
+    if head.contains(&0) {
+        return Ok(None);
+    }
+    Ok(Some(Box::new(io::Cursor::new(head).chain(reader))))
+}
+
 /// The compression a file's name asks for: `.gz`, `.zst`, or none.
 fn compression_of_name(path: &Path) -> Compression {
     match path.extension().and_then(|e| e.to_str()) {
@@ -124,7 +135,6 @@ impl<T: Write> Write for Fingerprint<T> {
 pub(crate) fn run(plan: &StreamsPlan, cleaner: &Cleaner, totals: &mut Totals) -> Result<Outcome> {
     let inputs: Vec<Input<'_>> =
         plan.inputs.iter().map(|input| input.as_deref().map_or(Input::Stdin, Input::Path)).collect();
-    let inspecting = plan.check || plan.explain || plan.diff;
     let mut streams = Streams {
         plan,
         cleaner,
@@ -136,11 +146,7 @@ pub(crate) fn run(plan: &StreamsPlan, cleaner: &Cleaner, totals: &mut Totals) ->
             header_written: false,
             report: plan.report.then(|| PageCollector::new(true)),
         },
-        bad_records: plan
-            .bad_records
-            .as_ref()
-            .filter(|_| !inspecting)
-            .map(|bad| LazyFile::new(bad.path.clone()).fsync(plan.fsync)),
+        bad_records: plan.bad_records.as_ref().map(|bad| LazyFile::new(bad.path.clone()).fsync(plan.fsync)),
         // A named output file is compressed as its name says; stdout as the input is.
         output_compression: plan.output.as_deref().filter(|path| path.as_os_str() != "-").map(compression_of_name),
         wrote_text_document: false,
@@ -148,6 +154,14 @@ pub(crate) fn run(plan: &StreamsPlan, cleaner: &Cleaner, totals: &mut Totals) ->
     let mut outcome = Outcome::Clean;
     for input in &inputs {
         let changed = match open_as(input.format(plan.format), input.open()?).with_context(|| input.name())? {
+            Opened::Text(reader) if plan.skip_binary => match unless_binary(reader).with_context(|| input.name())? {
+                Some(reader) => streams.text(input, reader, totals)?,
+                None => {
+                    notice(format_args!("{}: skipped: a binary file", input.name()));
+                    totals.binary += 1;
+                    None
+                }
+            },
             Opened::Text(reader) => streams.text(input, reader, totals)?,
             Opened::Jsonl(compression, reader) => streams.jsonl(input, compression, reader, totals)?,
         };

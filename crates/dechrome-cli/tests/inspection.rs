@@ -32,6 +32,8 @@ fn make_tree(tmp: &Path) {
     write(&tmp.join("tree/a.txt"), PAGE);
     write(&tmp.join("tree/sub/clean.txt"), CLEAN);
     write(&tmp.join("tree/sub/records.jsonl"), RECORDS);
+    // Skipped, as in directory mode.
+    write(&tmp.join("tree/image.png"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
 }
 
 #[test]
@@ -60,6 +62,7 @@ fn explain_has_a_file_column_for_several_files_and_reads_trees_and_jsonl() {
     let one = stdout_of(dechrome().current_dir(tmp.path()).arg("--explain").arg("tree/a.txt"));
     assert!(one.starts_with("1:1\t"), "{one}");
     let tree = stdout_of(dechrome().current_dir(tmp.path()).arg("--explain").arg("tree"));
+    assert!(!tree.contains("image.png"), "{tree}");
     let rows: Vec<Vec<&str>> = tree.lines().map(|l| l.split('\t').map(str::trim_end).collect()).collect();
     let expected: Vec<Vec<&str>> = vec![
         vec!["tree/a.txt", "1:1", "drop skip-links (navigation)", "Accessibility links"],
