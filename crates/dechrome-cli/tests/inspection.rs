@@ -88,7 +88,8 @@ fn check_and_rejects_work_on_trees_and_jsonl() {
     dechrome().current_dir(tmp.path()).args(["--check", "tree"]).assert().code(1).stdout("").stderr(
         predicate::str::contains("tree/a.txt: would change (2 lines dropped)")
             .and(predicate::str::contains("tree/sub/records.jsonl: would change (1 lines dropped)"))
-            .and(predicate::str::contains("clean.txt").not()),
+            .and(predicate::str::contains("clean.txt").not())
+            .and(predicate::str::contains("tree/image.png: skipped: a binary file")),
     );
     dechrome().current_dir(tmp.path()).args(["--check", "tree/sub/clean.txt"]).assert().code(0);
     // A JSONL file whose texts are clean passes, whatever the spacing of its JSON.
