@@ -24,8 +24,8 @@ use clap::{Parser, ValueEnum};
 /// whose names end in SUFFIX are backups and are skipped; a file that fails is reported and the
 /// others go on (exit status 2 at the end).
 ///
-/// JSONL mode (`--format jsonl`, automatic for .jsonl and .ndjson, and for .json whose first
-/// line is an object; also compressed: .jsonl.gz, .json.zst): each line is a JSON object whose
+/// JSONL mode (`--format jsonl`, automatic for .jsonl, .ndjson and compressed .json, also with
+/// .gz or .zst, and for .json whose first line is an object): each line is a JSON object whose
 /// `--text-key` field is cleaned as one document; other fields are kept as they are. gzip or
 /// zstd input (recognized by its first bytes) gives output compressed the same way, or as the
 /// name of `-o FILE` says (.gz, .zst).
@@ -88,9 +88,9 @@ pub(crate) struct Args {
     #[arg(long, value_name = "BYTES", default_value_t = dechrome::DEFAULT_MAX_LINE_BYTES)]
     pub max_line_bytes: usize,
 
-    /// Input format; `auto` reads .jsonl and .ndjson files as JSONL, .json files too when their
-    /// first line is a JSON object (each also with .gz or .zst), and everything else (stdin
-    /// included) as text.
+    /// Input format; `auto` reads .jsonl, .ndjson, .json.gz and .json.zst files as JSONL (the
+    /// first two also with .gz or .zst), .json files too when their first line is a JSON object,
+    /// and everything else (stdin included) as text.
     #[arg(long, value_enum, default_value_t = Format::Auto)]
     pub format: Format,
 
@@ -275,8 +275,8 @@ pub(crate) fn rewrite_in_place_suffix(args: impl IntoIterator<Item = OsString>) 
 /// How inputs are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Format {
-    /// By file name: JSONL for .jsonl and .ndjson, and for .json when the first line is a JSON
-    /// object (each also with .gz or .zst); text otherwise.
+    /// By file name: JSONL for .jsonl, .ndjson (also with .gz or .zst), .json.gz and .json.zst,
+    /// and for .json when the first line is a JSON object; text otherwise.
     Auto,
     /// Plain text: the whole input is one document (form-feed lines separate documents).
     Text,
@@ -300,10 +300,13 @@ impl Format {
         match self {
             Format::Auto => {
                 let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-                let name = name.strip_suffix(".gz").or_else(|| name.strip_suffix(".zst")).unwrap_or(&name);
-                if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
+                let uncompressed = name.strip_suffix(".gz").or_else(|| name.strip_suffix(".zst"));
+                let compressed = uncompressed.is_some();
+                let name = uncompressed.unwrap_or(&name);
+                if name.ends_with(".jsonl") || name.ends_with(".ndjson") || (compressed && name.ends_with(".json")) {
                     Format::Jsonl
                 } else if name.ends_with(".json") {
+                    // A plain .json file is as often one JSON document as JSON lines.
                     Format::Auto
                 } else {
                     Format::Text
@@ -347,7 +350,8 @@ mod tests {
         let auto = |name: &str| Format::Auto.of(std::path::Path::new(name));
         assert_eq!(auto("a.ndjson.gz"), Format::Jsonl);
         assert_eq!(auto("a.JSONL"), Format::Jsonl);
-        assert_eq!(auto("a.json.zst"), Format::Auto);
+        assert_eq!(auto("a.json.zst"), Format::Jsonl);
+        assert_eq!(auto("a.json"), Format::Auto);
         assert_eq!(auto("a.txt.gz"), Format::Text);
     }
 }
