@@ -68,8 +68,9 @@ pub(crate) struct PageSet {
 }
 
 impl PageSet {
-    fn has_room(&self) -> bool {
-        self.shown.len() < MAX_PAGES_SHOWN && self.lines_shown < MAX_LINES_SHOWN
+    /// Whether one more page, of `lines` lines, can be shown.
+    fn has_room(&self, lines: usize) -> bool {
+        self.shown.len() < MAX_PAGES_SHOWN && self.lines_shown + lines <= MAX_LINES_SHOWN
     }
 
     fn add(&mut self, mut page: Page) {
@@ -106,7 +107,7 @@ impl PageSet {
         let first_shown = self.shown.len();
         // The room left only shrinks, so the pages kept are the first ones of `later`.
         for mut page in later.shown {
-            if !self.has_room() {
+            if !self.has_room(page.lines.len()) {
                 break;
             }
             page.loss.shown_at = Some(self.shown.len());
@@ -176,7 +177,6 @@ impl Sink for PageCollector {
     }
 
     fn line(&mut self, record: &LineRecord<'_>) -> io::Result<()> {
-        let show = self.show_lines && self.pages.has_room();
         let name = self.current.is_none().then(|| self.page_name(record.document));
         let page = self.current.get_or_insert_with(|| Page {
             loss: Loss {
@@ -205,7 +205,7 @@ impl Sink for PageCollector {
         if record.dropped_by.is_some() {
             page.loss.lines_dropped += 1;
         }
-        if show && page.lines.len() < MAX_LINES_PER_PAGE {
+        if self.show_lines && page.lines.len() < MAX_LINES_PER_PAGE && self.pages.has_room(page.lines.len() + 1) {
             let mut text: String = record.original.chars().take(MAX_LINE_CHARS).collect();
             if text.len() < record.original.len() {
                 text.push('…');
@@ -480,6 +480,35 @@ mod tests {
         // Every loser lost 9 lines and is a page of the second set, none of which is shown.
         assert!(first.losers.iter().all(|l| l.lines_dropped == 9 && l.shown_at.is_none()), "{:?}", first.losers.len());
         assert_eq!(first.losers[0].name, "b0");
+    }
+
+    #[test]
+    fn lines_shown_are_bounded_per_page_and_in_all() {
+        let mut collector = PageCollector::new(true);
+        for document in 1..=30 {
+            collector.start("big.txt", None);
+            for line_number in 1..=1_200 {
+                let record = LineRecord {
+                    document,
+                    line_number,
+                    text: "A line.",
+                    original: "A line.",
+                    dropped_by: None,
+                    score: None,
+                    features: None,
+                    repaired: false,
+                    continues: false,
+                };
+                collector.line(&record).unwrap();
+            }
+            collector.end_document(true).unwrap();
+        }
+        let pages = collector.into_pages();
+        assert_eq!(pages.pages, 30);
+        assert_eq!(pages.shown.len(), MAX_LINES_SHOWN / MAX_LINES_PER_PAGE);
+        assert!(pages.shown.iter().all(|p| p.lines.len() == MAX_LINES_PER_PAGE && p.lines_left_out == 200));
+        assert_eq!(pages.lines_shown, MAX_LINES_SHOWN);
+        assert_eq!(pages.shown[1].loss.name, "big.txt (document 2)");
     }
 
     #[test]
