@@ -4,9 +4,11 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ffi::OsString;
 use std::fs::{self, File};
-use std::io::{self, BufRead, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufRead, BufWriter, IsTerminal, Read, Seek, SeekFrom, Write};
+use std::ops::Range;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
 use dechrome::jsonl::{JsonlCleaner, JsonlStats};
@@ -43,10 +45,60 @@ enum Done {
 
 /// What a file gives besides its output file.
 struct Inspection {
-    /// Its `--rejects` rows.
+    /// Its `--rejects` rows, until they are spooled.
     rejects: Option<RejectsSink<Vec<u8>>>,
+    /// Where its rows are in the spool.
+    spooled: Option<Range<u64>>,
     /// Its pages, for `--report`.
     report: Option<PageCollector>,
+}
+
+/// `--rejects` in a tree: each file's rows are appended to a scratch file as the file is done,
+/// in any order, then copied out in walk order, so that memory holds where the rows of each
+/// file are, not the rows.
+struct RejectsSpool {
+    scratch: Mutex<File>,
+}
+
+impl RejectsSpool {
+    /// A scratch file in the folder of `target`, the rejects file (a large run's rows may not
+    /// fit in the temporary folder).
+    fn beside(target: &Path) -> Result<Self> {
+        let folder = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let scratch = tempfile::tempfile_in(folder)
+            .with_context(|| format!("{}: cannot create a scratch file for the rejects", folder.display()))?;
+        Ok(Self { scratch: Mutex::new(scratch) })
+    }
+
+    fn scratch(&self) -> Result<std::sync::MutexGuard<'_, File>> {
+        self.scratch.lock().map_err(|_| anyhow::anyhow!("the rejects were left half written by a failed thread"))
+    }
+
+    /// Moves the rows `inspection` holds to the spool.
+    fn take_rows(&self, inspection: &mut Inspection) -> Result<()> {
+        let Some(rows) = inspection.rejects.take().map(RejectsSink::into_inner) else { return Ok(()) };
+        let mut scratch = self.scratch()?;
+        let start = scratch.seek(SeekFrom::End(0)).context("cannot write the rejects")?;
+        scratch.write_all(&rows).context("cannot write the rejects")?;
+        inspection.spooled = Some(start..start + rows.len() as u64);
+        Ok(())
+    }
+
+    fn copy(&self, rows: Range<u64>, out: &mut impl Write) -> Result<()> {
+        let mut scratch = self.scratch()?;
+        scratch.seek(SeekFrom::Start(rows.start)).context("cannot read the rejects back")?;
+        io::copy(&mut (&mut *scratch).take(rows.end - rows.start), out).context("cannot write the rejects")?;
+        Ok(())
+    }
+}
+
+impl Done {
+    fn inspection_mut(&mut self) -> Option<&mut Inspection> {
+        match self {
+            Done::Text(_, inspection) | Done::Jsonl(_, inspection) => Some(inspection),
+            Done::Binary => None,
+        }
+    }
 }
 
 struct Settings<'a> {
@@ -83,6 +135,7 @@ pub(crate) fn run(plan: &TreePlan, cleaner_plan: &CleanerPlan, totals: &mut Tota
     };
     // Opened before the work, so that a path that cannot be written stops the run early.
     let mut rejects = plan.rejects.as_deref().map(|path| Destination::open(Some(path))).transpose()?;
+    let spool = plan.rejects.as_deref().map(RejectsSpool::beside).transpose()?;
 
     let progress = progress_bar(jobs.len() as u64);
     let pool = rayon::ThreadPoolBuilder::new()
@@ -95,8 +148,14 @@ pub(crate) fn run(plan: &TreePlan, cleaner_plan: &CleanerPlan, totals: &mut Tota
             .map(|(index, job)| {
                 // Only the first files can be among the pages a report shows.
                 let shown_in_report = index < MAX_PAGES_SHOWN;
-                let result =
-                    clean_file(job, shown_in_report, &settings).with_context(|| job.input.display().to_string());
+                let result = clean_file(job, shown_in_report, &settings)
+                    .and_then(|mut done| {
+                        if let (Some(spool), Some(inspection)) = (&spool, done.inspection_mut()) {
+                            spool.take_rows(inspection)?;
+                        }
+                        Ok(done)
+                    })
+                    .with_context(|| job.input.display().to_string());
                 if let Err(e) = &result {
                     progress.suspend(|| eprintln!("dechrome: {e:#}"));
                 }
@@ -135,8 +194,8 @@ pub(crate) fn run(plan: &TreePlan, cleaner_plan: &CleanerPlan, totals: &mut Tota
                 continue;
             }
         };
-        if let (Some(rejects), Some(rows)) = (rejects.as_mut(), inspection.rejects) {
-            rejects.write_all(&rows.into_inner()).context("cannot write the rejects")?;
+        if let (Some(rejects), Some(spool), Some(rows)) = (rejects.as_mut(), &spool, inspection.spooled) {
+            spool.copy(rows, rejects)?;
         }
         if let (Some(pages), Some(report)) = (totals.pages.as_mut(), inspection.report) {
             pages.merge(report.into_pages());
@@ -441,6 +500,7 @@ fn clean_file(job: &Job, shown_in_report: bool, context: &Settings<'_>) -> Resul
     let source = job.input.display().to_string();
     let mut inspection = Inspection {
         rejects: context.rejects.then(|| RejectsSink::new(Vec::new(), source.clone())),
+        spooled: None,
         report: context.report.then(|| PageCollector::new(shown_in_report)),
     };
     match open_as(job.format, file).context("cannot read")? {
@@ -454,7 +514,7 @@ fn clean_file(job: &Job, shown_in_report: bool, context: &Settings<'_>) -> Resul
                 .then(|| LazyFile::new(backup_path(&job.output, BAD_RECORDS_SUFFIX)).fsync(context.fsync));
             let mut encoder = compression.encoder(&mut output).context("cannot start compressing")?;
             let observe = context.rejects || context.report;
-            let Inspection { rejects, report } = &mut inspection;
+            let Inspection { rejects, report, .. } = &mut inspection;
             let mut observer = |record: u64, text: &str| {
                 let rejects = rejects.as_mut().map(|sink| NumberedByRecord { sink, record });
                 let report = report.as_mut().map(|pages| pages.start(&source, Some(record)));

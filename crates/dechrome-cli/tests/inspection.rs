@@ -182,3 +182,38 @@ fn explain_on_a_terminal_is_coloured_unless_no_color_is_set() {
     let plain = on_terminal(Some("1"));
     assert!(plain.contains("Accessibility links") && !plain.contains('\x1b'), "{plain:?}");
 }
+
+/// In a tree cleaned on several threads, the rows of `--rejects` still follow the walk order,
+/// the same for any `-j`.
+#[test]
+fn tree_rejects_follow_the_walk_order_for_any_jobs() {
+    let tmp = TempDir::new().unwrap();
+    for i in 0..40 {
+        write(&tmp.path().join(format!("tree/{}/{i:02}.txt", i % 3)), PAGE.repeat(1 + i % 4));
+    }
+    let rows_with = |jobs: &str| {
+        let rejects = tmp.path().join(format!("rejects-{jobs}.tsv"));
+        let out = tmp.path().join(format!("out-{jobs}"));
+        dechrome()
+            .arg(tmp.path().join("tree"))
+            .arg("-o")
+            .arg(&out)
+            .args(["-j", jobs])
+            .arg("--rejects")
+            .arg(&rejects)
+            .assert()
+            .success();
+        fs::read_to_string(rejects).unwrap()
+    };
+    let one = rows_with("1");
+    assert!(one.lines().count() > 80, "{one}");
+    // The same rows as the tree read as streams, one file after another.
+    let streamed = tmp.path().join("streamed.tsv");
+    dechrome().arg(tmp.path().join("tree")).arg("--check").arg("--rejects").arg(&streamed).assert().code(1);
+    assert_eq!(fs::read_to_string(streamed).unwrap(), one);
+    let files: Vec<&str> = one.lines().map(|row| row.split('\t').next().unwrap()).collect();
+    let mut walk_order = files.clone();
+    walk_order.sort();
+    assert_eq!(files, walk_order);
+    assert_eq!(rows_with("4"), one);
+}
