@@ -24,10 +24,11 @@ use clap::{Parser, ValueEnum};
 /// whose names end in SUFFIX are backups and are skipped; a file that fails is reported and the
 /// others go on (exit status 2 at the end).
 ///
-/// JSONL mode (`--format jsonl`, automatic for .jsonl, .jsonl.gz, .jsonl.zst, .json.gz): each
-/// line is a JSON object whose `--text-key` field is cleaned as one document; other fields are
-/// kept as they are. gzip or zstd input (recognized by its first bytes) gives output compressed
-/// the same way.
+/// JSONL mode (`--format jsonl`, automatic for .jsonl, .ndjson and compressed .json, also with
+/// .gz or .zst, and for .json whose first line is an object): each line is a JSON object whose
+/// `--text-key` field is cleaned as one document; other fields are kept as they are. gzip or
+/// zstd input (recognized by its first bytes) gives output compressed the same way, or as the
+/// name of `-o FILE` says (.gz, .zst).
 #[derive(Debug, Parser)]
 #[command(name = "dechrome", version, max_term_width = 100, verbatim_doc_comment)]
 pub(crate) struct Args {
@@ -67,10 +68,14 @@ pub(crate) struct Args {
     #[arg(short = 'L', long)]
     pub follow: bool,
 
-    /// Threads (default: one per core). Directory mode cleans this many files at once; a
+    /// Threads (default, or 0: one per core). Directory mode cleans this many files at once; a
     /// single stream is cut into blocks that this many threads normalize and match.
-    #[arg(short = 'j', long = "jobs", value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
     pub jobs: Option<usize>,
+
+    /// Print no summary, progress or warnings on stderr (errors are still printed).
+    #[arg(short, long)]
+    pub quiet: bool,
 
     /// Flush every output file to disk before renaming it into place, and each folder written
     /// to after its renames, so that a crash or power loss leaves each file as it was or fully
@@ -83,8 +88,9 @@ pub(crate) struct Args {
     #[arg(long, value_name = "BYTES", default_value_t = dechrome::DEFAULT_MAX_LINE_BYTES)]
     pub max_line_bytes: usize,
 
-    /// Input format; `auto` reads .jsonl, .jsonl.gz, .jsonl.zst, .json.gz and .json.zst files as
-    /// JSONL and everything else (stdin included) as text.
+    /// Input format; `auto` reads .jsonl, .ndjson, .json.gz and .json.zst files as JSONL (the
+    /// first two also with .gz or .zst), .json files too when their first line is a JSON object,
+    /// and everything else (stdin included) as text.
     #[arg(long, value_enum, default_value_t = Format::Auto)]
     pub format: Format,
 
@@ -121,9 +127,11 @@ pub(crate) struct Args {
     #[arg(long, value_name = "CATEGORY_OR_RULE_ID")]
     pub disable: Vec<String>,
 
-    /// Print the rules in effect (id, category, kind, zone, action) and exit.
-    #[arg(long)]
-    pub list_rules: bool,
+    /// Print the rules in effect and exit: each with its id, category, zone, action,
+    /// description and patterns, or (`--list-rules=toml`) as a rule pack to edit and load with
+    /// `--no-default-rules --rules FILE`.
+    #[arg(long, value_enum, value_name = "STYLE", num_args = 0..=1, require_equals = true, default_missing_value = "table")]
+    pub list_rules: Option<RuleListing>,
 
     /// Keep lines that repeat an earlier line of the same document.
     #[arg(long)]
@@ -179,13 +187,65 @@ pub(crate) struct Args {
     #[arg(long, value_name = "FILE", conflicts_with = "no_classifier")]
     pub features: Option<PathBuf>,
 
-    /// Print the input with each line's decision instead of the cleaned text.
-    #[arg(long, conflicts_with = "check")]
+    /// Print the input with each line's decision instead of the cleaned text (a file column
+    /// first when there are several files; JSONL: the record's line number in place of the
+    /// document number). Writes no cleaned files.
+    #[arg(long, conflicts_with_all = ["check", "in_place"])]
     pub explain: bool,
 
     /// Write nothing; exit 1 if cleaning would change any input, 0 if not.
     #[arg(long, conflicts_with_all = ["output", "in_place"])]
     pub check: bool,
+
+    /// Print a unified diff of each input against its cleaned text instead of writing it (JSONL:
+    /// of each record's text); with --check, exit 1 when there is a difference.
+    #[arg(long, conflicts_with_all = ["explain", "in_place"])]
+    pub diff: bool,
+
+    /// Write one HTML page about the run to FILE.html: drops per category and per rule, the
+    /// pages that lost most, and the lines of the first pages with the dropped ones struck
+    /// through.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
+
+    /// When to colour --explain and --diff: `auto` on a terminal unless NO_COLOR is set.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Print a completion script for SHELL (bash, zsh, fish, elvish, powershell) and exit.
+    #[arg(long, value_name = "SHELL")]
+    pub completions: Option<clap_complete::Shell>,
+
+    /// Print the manual page (roff, for `man -l -`) and exit.
+    #[arg(long)]
+    pub man: bool,
+}
+
+/// When to colour the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorChoice {
+    Never,
+    /// On a terminal, unless the NO_COLOR environment variable is set (and not empty) or TERM is
+    /// `dumb`.
+    Auto,
+    Always,
+}
+
+impl ColorChoice {
+    /// Whether to colour output going to stdout (`to_stdout`) or a file.
+    pub(crate) fn colours(self, to_stdout: bool) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            ColorChoice::Never => false,
+            ColorChoice::Always => true,
+            ColorChoice::Auto => {
+                to_stdout
+                    && std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+            }
+        }
+    }
 }
 
 /// Rewrites sed-style `-iSUFFIX` (as in `-i.bak`) into `--in-place=SUFFIX`, which clap reads
@@ -215,7 +275,8 @@ pub(crate) fn rewrite_in_place_suffix(args: impl IntoIterator<Item = OsString>) 
 /// How inputs are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Format {
-    /// By file name: JSONL for .jsonl, .jsonl.gz, .jsonl.zst, .json.gz, .json.zst; text otherwise.
+    /// By file name: JSONL for .jsonl, .ndjson (also with .gz or .zst), .json.gz and .json.zst,
+    /// and for .json when the first line is a JSON object; text otherwise.
     Auto,
     /// Plain text: the whole input is one document (form-feed lines separate documents).
     Text,
@@ -223,16 +284,74 @@ pub(crate) enum Format {
     Jsonl,
 }
 
+/// How `--list-rules` prints the rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum RuleListing {
+    /// For reading: a heading line per rule, then its description and patterns.
+    Table,
+    /// A rule pack in TOML, in priority order.
+    Toml,
+}
+
 impl Format {
-    /// The format of the file at `path` (stdin is `-`).
+    /// The format of the file at `path` (stdin is `-`), as far as its name tells: `Auto` for a
+    /// `.json` name, whose content decides (see [`Format::of_content`]).
     pub(crate) fn of(self, path: &std::path::Path) -> Format {
         match self {
             Format::Auto => {
                 let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-                let jsonl = [".jsonl", ".jsonl.gz", ".jsonl.zst", ".json.gz", ".json.zst"];
-                if jsonl.iter().any(|ext| name.ends_with(ext)) { Format::Jsonl } else { Format::Text }
+                let uncompressed = name.strip_suffix(".gz").or_else(|| name.strip_suffix(".zst"));
+                let compressed = uncompressed.is_some();
+                let name = uncompressed.unwrap_or(&name);
+                if name.ends_with(".jsonl") || name.ends_with(".ndjson") || (compressed && name.ends_with(".json")) {
+                    Format::Jsonl
+                } else if name.ends_with(".json") {
+                    // A plain .json file is as often one JSON document as JSON lines.
+                    Format::Auto
+                } else {
+                    Format::Text
+                }
             }
             explicit => explicit,
         }
+    }
+
+    /// JSONL when `head`, the first bytes of a (decompressed) file, starts with a line holding a
+    /// JSON object; text otherwise (a JSON document spread over lines, an array).
+    pub(crate) fn of_content(head: &[u8]) -> Format {
+        let start = head.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(head.len());
+        let head = &head[start..];
+        let is_object_line = match head.iter().position(|&b| b == b'\n') {
+            Some(end) => {
+                head.starts_with(b"{") && serde_json::from_slice::<serde::de::IgnoredAny>(&head[..end]).is_ok()
+            }
+            // A first line longer than what was read: its opening is all there is to go by.
+            None => {
+                let inner = head.strip_prefix(b"{").unwrap_or_default();
+                inner.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|&b| b == b'"' || b == b'}')
+            }
+        };
+        if is_object_line { Format::Jsonl } else { Format::Text }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_files_are_jsonl_when_their_first_line_is_an_object() {
+        assert_eq!(Format::of_content(b"\n {\"text\": \"a\"}\n{\"text\": \"b\"}\n"), Format::Jsonl);
+        assert_eq!(Format::of_content(b"{\"text\": \"a very long first line"), Format::Jsonl);
+        assert_eq!(Format::of_content(b"{\n  \"text\": \"a\"\n}\n"), Format::Text);
+        assert_eq!(Format::of_content(b"[{\"text\": \"a\"}]\n"), Format::Text);
+        assert_eq!(Format::of_content(b"Some words.\n"), Format::Text);
+        assert_eq!(Format::of_content(b""), Format::Text);
+        let auto = |name: &str| Format::Auto.of(std::path::Path::new(name));
+        assert_eq!(auto("a.ndjson.gz"), Format::Jsonl);
+        assert_eq!(auto("a.JSONL"), Format::Jsonl);
+        assert_eq!(auto("a.json.zst"), Format::Jsonl);
+        assert_eq!(auto("a.json"), Format::Auto);
+        assert_eq!(auto("a.txt.gz"), Format::Text);
     }
 }

@@ -4,26 +4,30 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ffi::OsString;
 use std::fs::{self, File};
-use std::io::{self, BufRead, IsTerminal, Read, Write};
+use std::io::{self, BufRead, BufWriter, IsTerminal, Read, Seek, SeekFrom, Write};
+use std::ops::Range;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
-use dechrome::Cleaner;
-use dechrome::Stats;
-use dechrome::jsonl::{JsonlCleaner, JsonlStats, decoder};
+use dechrome::jsonl::{JsonlCleaner, JsonlStats};
+use dechrome::{Cleaner, RejectsSink, Stats, TextSink};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use super::Outcome;
 use super::args::Format;
-use super::output::{AtomicFile, LazyFile, is_temp_name, remove_if_stale, sync_dir};
+use super::explain::NumberedByRecord;
+use super::html_report::{MAX_PAGES_SHOWN, PageCollector, PageSet};
+use super::output::{AtomicFile, Destination, LazyFile, is_temp_name, remove_if_stale, sync_dir};
 use super::plan::{BAD_RECORDS_SUFFIX, CleanerPlan, Target, TreePlan};
-use super::report::Totals;
+use super::report::{Totals, is_quiet, notice};
+use super::stream::{Opened, into_io_error, open_as};
 use super::walk::{Filters, Found, Walked, walk};
 
 /// A file whose first block holds a NUL byte is binary.
-const BINARY_CHECK_BYTES: u64 = 8 * 1024;
+pub(crate) const BINARY_CHECK_BYTES: u64 = 8 * 1024;
 
 /// One file to clean.
 struct Job {
@@ -34,9 +38,67 @@ struct Job {
 
 /// What became of one file.
 enum Done {
-    Text(Stats),
-    Jsonl(JsonlStats),
+    Text(Stats, Inspection),
+    Jsonl(JsonlStats, Inspection),
     Binary,
+}
+
+/// What a file gives besides its output file.
+struct Inspection {
+    /// Its `--rejects` rows, until they are spooled.
+    rejects: Option<RejectsSink<Vec<u8>>>,
+    /// Where its rows are in the spool.
+    spooled: Option<Range<u64>>,
+    /// Its pages, for `--report`.
+    report: Option<PageCollector>,
+}
+
+/// `--rejects` in a tree: each file's rows are appended to a scratch file as the file is done,
+/// in any order, then copied out in walk order, so that memory holds where the rows of each
+/// file are, not the rows.
+struct RejectsSpool {
+    scratch: Mutex<File>,
+}
+
+impl RejectsSpool {
+    /// A scratch file in the folder of `target`, the rejects file (a large run's rows may not
+    /// fit in the temporary folder).
+    fn beside(target: &Path) -> Result<Self> {
+        let folder = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let scratch = tempfile::tempfile_in(folder)
+            .with_context(|| format!("{}: cannot create a scratch file for the rejects", folder.display()))?;
+        Ok(Self { scratch: Mutex::new(scratch) })
+    }
+
+    fn scratch(&self) -> Result<std::sync::MutexGuard<'_, File>> {
+        self.scratch.lock().map_err(|_| anyhow::anyhow!("the rejects were left half written by a failed thread"))
+    }
+
+    /// Moves the rows `inspection` holds to the spool.
+    fn take_rows(&self, inspection: &mut Inspection) -> Result<()> {
+        let Some(rows) = inspection.rejects.take().map(RejectsSink::into_inner) else { return Ok(()) };
+        let mut scratch = self.scratch()?;
+        let start = scratch.seek(SeekFrom::End(0)).context("cannot write the rejects")?;
+        scratch.write_all(&rows).context("cannot write the rejects")?;
+        inspection.spooled = Some(start..start + rows.len() as u64);
+        Ok(())
+    }
+
+    fn copy(&self, rows: Range<u64>, out: &mut impl Write) -> Result<()> {
+        let mut scratch = self.scratch()?;
+        scratch.seek(SeekFrom::Start(rows.start)).context("cannot read the rejects back")?;
+        io::copy(&mut (&mut *scratch).take(rows.end - rows.start), out).context("cannot write the rejects")?;
+        Ok(())
+    }
+}
+
+impl Done {
+    fn inspection_mut(&mut self) -> Option<&mut Inspection> {
+        match self {
+            Done::Text(_, inspection) | Done::Jsonl(_, inspection) => Some(inspection),
+            Done::Binary => None,
+        }
+    }
 }
 
 struct Settings<'a> {
@@ -46,6 +108,10 @@ struct Settings<'a> {
     skip_bad_records: bool,
     /// `--fsync`: each output file flushed to disk before its rename.
     fsync: bool,
+    /// `--rejects`: each file's dropped lines are collected.
+    rejects: bool,
+    /// `--report`: each file's pages are collected.
+    report: bool,
 }
 
 /// Cleans every file of the tree, adding up what was done in `totals`. The cleaner is built on
@@ -64,7 +130,12 @@ pub(crate) fn run(plan: &TreePlan, cleaner_plan: &CleanerPlan, totals: &mut Tota
         target: &plan.target,
         skip_bad_records: plan.jsonl.skip_bad_records,
         fsync: plan.fsync,
+        rejects: plan.rejects.is_some(),
+        report: plan.report,
     };
+    // Opened before the work, so that a path that cannot be written stops the run early.
+    let mut rejects = plan.rejects.as_deref().map(|path| Destination::open(Some(path))).transpose()?;
+    let spool = plan.rejects.as_deref().map(RejectsSpool::beside).transpose()?;
 
     let progress = progress_bar(jobs.len() as u64);
     let pool = rayon::ThreadPoolBuilder::new()
@@ -73,8 +144,18 @@ pub(crate) fn run(plan: &TreePlan, cleaner_plan: &CleanerPlan, totals: &mut Tota
         .context("cannot start the worker threads")?;
     let results: Vec<Result<Done>> = pool.install(|| {
         jobs.par_iter()
-            .map(|job| {
-                let result = clean_file(job, &settings).with_context(|| job.input.display().to_string());
+            .enumerate()
+            .map(|(index, job)| {
+                // Only the first files can be among the pages a report shows.
+                let shown_in_report = index < MAX_PAGES_SHOWN;
+                let result = clean_file(job, shown_in_report, &settings)
+                    .and_then(|mut done| {
+                        if let (Some(spool), Some(inspection)) = (&spool, done.inspection_mut()) {
+                            spool.take_rows(inspection)?;
+                        }
+                        Ok(done)
+                    })
+                    .with_context(|| job.input.display().to_string());
                 if let Err(e) = &result {
                     progress.suspend(|| eprintln!("dechrome: {e:#}"));
                 }
@@ -93,13 +174,35 @@ pub(crate) fn run(plan: &TreePlan, cleaner_plan: &CleanerPlan, totals: &mut Tota
             totals.failed += 1;
         }
     }
-    for result in &results {
-        match result {
-            Ok(Done::Text(stats)) => totals.add_text(stats),
-            Ok(Done::Jsonl(stats)) => totals.add_jsonl(stats),
-            Ok(Done::Binary) => totals.binary += 1,
-            Err(_) => totals.failed += 1,
+    totals.pages = plan.report.then(PageSet::default);
+    for result in results {
+        let inspection = match result {
+            Ok(Done::Text(stats, inspection)) => {
+                totals.add_text(&stats);
+                inspection
+            }
+            Ok(Done::Jsonl(stats, inspection)) => {
+                totals.add_jsonl(&stats);
+                inspection
+            }
+            Ok(Done::Binary) => {
+                totals.binary += 1;
+                continue;
+            }
+            Err(_) => {
+                totals.failed += 1;
+                continue;
+            }
+        };
+        if let (Some(rejects), Some(spool), Some(rows)) = (rejects.as_mut(), &spool, inspection.spooled) {
+            spool.copy(rows, rejects)?;
         }
+        if let (Some(pages), Some(report)) = (totals.pages.as_mut(), inspection.report) {
+            pages.merge(report.into_pages());
+        }
+    }
+    if let Some(rejects) = rejects {
+        rejects.commit()?;
     }
     Ok(if totals.failed == 0 { Outcome::Clean } else { Outcome::SomeFailed })
 }
@@ -109,7 +212,7 @@ pub(crate) fn run(plan: &TreePlan, cleaner_plan: &CleanerPlan, totals: &mut Tota
 /// by the run are entries of their parents).
 fn written_folders(jobs: &[Job], results: &[Result<Done>], target: &Target) -> BTreeSet<PathBuf> {
     let mut folders = BTreeSet::new();
-    let written = jobs.iter().zip(results).filter(|(_, result)| matches!(result, Ok(Done::Text(_) | Done::Jsonl(_))));
+    let written = jobs.iter().zip(results).filter(|(_, result)| matches!(result, Ok(Done::Text(..) | Done::Jsonl(..))));
     for (job, _) in written {
         let Some(folder) = job.output.parent() else { continue };
         folders.insert(folder.to_path_buf());
@@ -124,7 +227,7 @@ fn written_folders(jobs: &[Job], results: &[Result<Done>], target: &Target) -> B
 }
 
 fn progress_bar(files: u64) -> ProgressBar {
-    if !io::stderr().is_terminal() {
+    if is_quiet() || !io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(files), ProgressDrawTarget::stderr());
@@ -262,7 +365,7 @@ fn find_inputs(plan: &TreePlan, filters: &Filters, output_dir: Option<&Path>) ->
             walk(input, plan.follow, filters, &mut walked);
         } else if meta.is_file() {
             if filters.is_backup(input) {
-                eprintln!("dechrome: {}: skipped: its name ends in the backup suffix", input.display());
+                notice(format_args!("{}: skipped: its name ends in the backup suffix", input.display()));
                 walked.backups += 1;
                 continue;
             }
@@ -302,12 +405,12 @@ fn remove_stale(temp_files: &[PathBuf]) {
             Ok(false) => {}
             // Already gone: nothing to tidy.
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => eprintln!("dechrome: {}: cannot remove this stale temporary file: {e}", path.display()),
+            Err(e) => notice(format_args!("{}: cannot remove this stale temporary file: {e}", path.display())),
         }
     }
     if removed > 0 {
         let files = if removed == 1 { "file" } else { "files" };
-        eprintln!("dechrome: removed {removed} stale temporary {files} left by an interrupted run");
+        notice(format_args!("removed {removed} stale temporary {files} left by an interrupted run"));
     }
 }
 
@@ -376,8 +479,8 @@ fn backup_path(file: &Path, suffix: &str) -> PathBuf {
 }
 
 /// Cleans one file into its output; nothing is written for a binary file or on error.
-fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
-    let (mut file, meta) = open_regular_file(&job.input)?;
+fn clean_file(job: &Job, shown_in_report: bool, context: &Settings<'_>) -> Result<Done> {
+    let (file, meta) = open_regular_file(&job.input)?;
     let backup = context.target.backup_suffix().map(|suffix| backup_path(&job.output, suffix));
     // The folder is usually there (in place, or made for an earlier file): it is created only
     // when creating the file says it is missing, which saves two system calls per file.
@@ -394,9 +497,14 @@ fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
         };
         Ok(file?.fsync(context.fsync))
     };
-    match job.format {
-        Format::Jsonl => {
-            let (compression, mut reader) = decoder(file).context("cannot read")?;
+    let source = job.input.display().to_string();
+    let mut inspection = Inspection {
+        rejects: context.rejects.then(|| RejectsSink::new(Vec::new(), source.clone())),
+        spooled: None,
+        report: context.report.then(|| PageCollector::new(shown_in_report)),
+    };
+    match open_as(job.format, file).context("cannot read")? {
+        Opened::Jsonl(compression, mut reader) => {
             if memchr_nul(reader.fill_buf().context("cannot read")?) {
                 return Ok(Done::Binary);
             }
@@ -405,23 +513,35 @@ fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
                 .skip_bad_records
                 .then(|| LazyFile::new(backup_path(&job.output, BAD_RECORDS_SUFFIX)).fsync(context.fsync));
             let mut encoder = compression.encoder(&mut output).context("cannot start compressing")?;
-            let stats = context.jsonl.clean(reader, &mut encoder, bad.as_mut().map(|b| b as &mut dyn Write))?;
+            let observe = context.rejects || context.report;
+            let Inspection { rejects, report, .. } = &mut inspection;
+            let mut observer = |record: u64, text: &str| {
+                let rejects = rejects.as_mut().map(|sink| NumberedByRecord { sink, record });
+                let report = report.as_mut().map(|pages| pages.start(&source, Some(record)));
+                context.cleaner.clean_to_sink(text.as_bytes(), &mut (rejects, report)).map(drop).map_err(into_io_error)
+            };
+            let stats = context.jsonl.clean_observed(
+                reader,
+                &mut encoder,
+                bad.as_mut().map(|b| b as &mut dyn Write),
+                observe.then_some(&mut observer as _),
+            )?;
             encoder.finish().with_context(|| format!("{}: cannot write", job.output.display()))?;
             output.commit(Some(meta.permissions()), backup.as_deref())?;
             if let Some(bad) = bad {
                 let target = bad.target().to_path_buf();
                 if bad.commit()? {
-                    eprintln!(
-                        "dechrome: {}: {} bad records copied to {}",
+                    notice(format_args!(
+                        "{}: {} bad records copied to {}",
                         job.input.display(),
                         stats.bad_records,
                         target.display()
-                    );
+                    ));
                 }
             }
-            Ok(Done::Jsonl(stats))
+            Ok(Done::Jsonl(stats, inspection))
         }
-        Format::Text | Format::Auto => {
+        Opened::Text(mut file) => {
             let mut head = Vec::with_capacity(BINARY_CHECK_BYTES as usize);
             (&mut file).take(BINARY_CHECK_BYTES).read_to_end(&mut head).context("cannot read")?;
             if memchr_nul(&head) {
@@ -431,9 +551,17 @@ fn clean_file(job: &Job, context: &Settings<'_>) -> Result<Done> {
             // A head shorter than asked for is the whole file: reading on would only meet the end
             // of the file again.
             let rest = if head.len() < BINARY_CHECK_BYTES as usize { 0 } else { u64::MAX };
-            let stats = context.cleaner.clean_reader(io::Cursor::new(head).chain(file.take(rest)), &mut output)?;
+            let mut text = TextSink::new(BufWriter::with_capacity(64 * 1024, &mut output));
+            let reader = io::Cursor::new(head).chain(file.take(rest));
+            if let Some(report) = inspection.report.as_mut() {
+                report.start(&source, None);
+            }
+            let mut sinks = (&mut text, (inspection.rejects.as_mut(), inspection.report.as_mut()));
+            let mut stats = context.cleaner.clean_to_sink(reader, &mut sinks)?;
+            stats.output_bytes = text.bytes_written();
+            drop(text);
             output.commit(Some(meta.permissions()), backup.as_deref())?;
-            Ok(Done::Text(stats))
+            Ok(Done::Text(stats, inspection))
         }
     }
 }
@@ -496,9 +624,11 @@ mod tests {
                     target: &Target::Mirror(PathBuf::from("unused")),
                     skip_bad_records: false,
                     fsync: false,
+                    rejects: false,
+                    report: false,
                 };
                 let job = Job { input, output, format };
-                let result = clean_file(&job, &settings).map(|_| ()).map_err(|e| format!("{e:#}"));
+                let result = clean_file(&job, false, &settings).map(|_| ()).map_err(|e| format!("{e:#}"));
                 let _ = sender.send(result);
             });
             let result = receiver.recv_timeout(Duration::from_secs(30)).expect("opening a FIFO blocked");

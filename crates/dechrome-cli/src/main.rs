@@ -5,19 +5,23 @@
 
 mod args;
 mod batch;
+mod diff;
+mod explain;
+mod html_report;
+mod list;
 mod output;
 mod plan;
 mod report;
 mod stream;
+mod version;
 mod walk;
 
-use std::io::{self, BufWriter, Write};
+use std::io;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Result;
-use clap::Parser;
-use dechrome::Cleaner;
+use clap::{CommandFactory, FromArgMatches};
 
 use plan::{Mode, Plan};
 use report::Totals;
@@ -37,7 +41,11 @@ pub(crate) enum Outcome {
 }
 
 fn main() -> ExitCode {
-    let args = match args::Args::try_parse_from(args::rewrite_in_place_suffix(std::env::args_os())) {
+    let parsed = args::Args::command()
+        .long_version(version::long_version())
+        .try_get_matches_from(args::rewrite_in_place_suffix(std::env::args_os()))
+        .and_then(|matches| args::Args::from_arg_matches(&matches));
+    let args = match parsed {
         Ok(args) => args,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { 0 };
@@ -46,6 +54,21 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    report::set_quiet(args.quiet);
+    if let Some(shell) = args.completions {
+        clap_complete::generate(shell, &mut args::Args::command(), "dechrome", &mut io::stdout());
+        return ExitCode::SUCCESS;
+    }
+    if args.man {
+        return match clap_mangen::Man::new(args::Args::command()).render(&mut io::stdout()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("dechrome: writing the manual page: {e}");
+                ExitCode::from(EXIT_ERROR)
+            }
+        };
+    }
     match Plan::of(args).and_then(|plan| run(&plan)) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::WouldChange) => ExitCode::from(EXIT_CHANGES),
@@ -62,8 +85,8 @@ fn run(plan: &Plan) -> Result<Outcome> {
     let started = Instant::now();
     let mut totals = Totals::default();
     let outcome = match &plan.mode {
-        Mode::ListRules => {
-            list_rules(&plan.cleaner.build(1)?)?;
+        Mode::ListRules(listing) => {
+            list::print_rules(&plan.cleaner.build(1)?, *listing)?;
             return Ok(Outcome::Clean);
         }
         Mode::Streams(streams) => {
@@ -82,12 +105,23 @@ fn run(plan: &Plan) -> Result<Outcome> {
             if plan.stats {
                 eprint!("{}", totals.text.report());
             }
-            eprintln!("dechrome: {}", totals.summary_line(started.elapsed()));
+            report::notice(totals.summary_line(started.elapsed()));
             outcome
         }
     };
+    let text_key = match &plan.mode {
+        Mode::Streams(streams) => &streams.jsonl.text_key,
+        Mode::Tree(tree) => &tree.jsonl.text_key,
+        Mode::ListRules(_) => return Ok(outcome),
+    };
+    if let Some(warning) = totals.missing_text_key_warning(text_key) {
+        report::notice(warning);
+    }
     if let Some(path) = &plan.stats_json {
         totals.write_json(path, started.elapsed())?;
+    }
+    if let Some(path) = &plan.report {
+        html_report::write_report(path, &totals, started.elapsed())?;
     }
     Ok(outcome)
 }
@@ -98,23 +132,4 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
         cause.downcast_ref::<dechrome::Error>().is_some_and(dechrome::Error::is_broken_pipe)
             || cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
     })
-}
-
-fn list_rules(cleaner: &Cleaner) -> Result<()> {
-    let mut out = BufWriter::new(io::stdout().lock());
-    writeln!(out, "{:<28} {:<12} {:<9} {:<7} {:<19} patterns", "id", "category", "kind", "zone", "action")?;
-    for rule in cleaner.rules() {
-        writeln!(
-            out,
-            "{:<28} {:<12} {:<9} {:<7} {:<19} {}",
-            rule.id,
-            rule.category,
-            rule.kind.key(),
-            format!("{:?}", rule.zone).to_lowercase(),
-            format!("{:?}", rule.action),
-            rule.patterns.len()
-        )?;
-    }
-    out.flush()?;
-    Ok(())
 }

@@ -8,7 +8,8 @@ use anyhow::{Context, Result, bail};
 use dechrome::Cleaner;
 use dechrome::jsonl::JsonlOptions;
 
-use super::args::{Args, Format};
+use super::args::{Args, Format, RuleListing};
+use super::walk::{Filters, files_under};
 
 /// Appended to an output file's name for the records `--skip-bad-records` set aside.
 pub(crate) const BAD_RECORDS_SUFFIX: &str = ".bad-records";
@@ -20,10 +21,12 @@ pub(crate) struct Plan {
     pub stats: bool,
     /// `--stats-json FILE`.
     pub stats_json: Option<PathBuf>,
+    /// `--report FILE.html`.
+    pub report: Option<PathBuf>,
 }
 
 pub(crate) enum Mode {
-    ListRules,
+    ListRules(RuleListing),
     Streams(StreamsPlan),
     Tree(TreePlan),
 }
@@ -62,6 +65,16 @@ pub(crate) struct StreamsPlan {
     pub features: Option<PathBuf>,
     pub explain: bool,
     pub check: bool,
+    pub diff: bool,
+    /// Colours in `--explain` and `--diff`.
+    pub colour: bool,
+    /// Several inputs: `--explain` shows a file column.
+    pub name_column: bool,
+    /// Files found in directories are among the inputs: binary ones are skipped, as in
+    /// directory mode.
+    pub skip_binary: bool,
+    /// `--report`: the pages are collected.
+    pub report: bool,
     pub fsync: bool,
 }
 
@@ -81,6 +94,9 @@ pub(crate) struct TreePlan {
     pub follow: bool,
     pub format: Format,
     pub jsonl: JsonlOptions,
+    pub rejects: Option<PathBuf>,
+    /// `--report`: the pages are collected.
+    pub report: bool,
     pub fsync: bool,
 }
 
@@ -103,15 +119,18 @@ impl Target {
 
 impl Plan {
     pub(crate) fn of(args: Args) -> Result<Self> {
-        let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+        let jobs = match args.jobs {
+            Some(0) | None => std::thread::available_parallelism().map_or(1, usize::from),
+            Some(jobs) => jobs,
+        };
         let jsonl = JsonlOptions {
             text_key: args.text_key.clone(),
             drop_empty: args.drop_empty,
             skip_bad_records: args.skip_bad_records,
         };
-        let mode = if args.list_rules {
-            Mode::ListRules
-        } else if is_tree(&args) {
+        let mode = if let Some(listing) = args.list_rules {
+            Mode::ListRules(listing)
+        } else if !inspects(&args) && is_tree(&args) {
             Mode::Tree(tree_plan(&args, jsonl)?)
         } else {
             Mode::Streams(streams_plan(&args, jsonl)?)
@@ -138,8 +157,15 @@ impl Plan {
             mode,
             stats: args.stats,
             stats_json: args.stats_json,
+            report: args.report,
         })
     }
+}
+
+/// `--explain`, `--check` and `--diff` write no cleaned files: directory inputs are read as the
+/// streams of their files.
+fn inspects(args: &Args) -> bool {
+    args.explain || args.check || args.diff
 }
 
 /// A tree is asked for by `-i`, a directory input, or `-o` naming a directory.
@@ -150,11 +176,6 @@ fn is_tree(args: &Args) -> bool {
 }
 
 fn tree_plan(args: &Args, jsonl: JsonlOptions) -> Result<TreePlan> {
-    if args.check || args.explain || args.rejects.is_some() {
-        bail!(
-            "--check, --explain and --rejects work on single streams, not in directory mode (-i, or directory inputs)"
-        );
-    }
     if args.bad_records.is_some() {
         bail!(
             "in directory mode, bad records go beside each output file (NAME{BAD_RECORDS_SUFFIX}); leave out --bad-records"
@@ -181,25 +202,42 @@ fn tree_plan(args: &Args, jsonl: JsonlOptions) -> Result<TreePlan> {
         follow: args.follow,
         format: args.format,
         jsonl,
+        rejects: args.rejects.clone(),
+        report: args.report.is_some(),
         fsync: args.fsync,
     })
 }
 
 fn streams_plan(args: &Args, jsonl: JsonlOptions) -> Result<StreamsPlan> {
-    let inputs: Vec<Option<PathBuf>> = if args.inputs.is_empty() {
-        vec![None]
+    let (inputs, skip_binary): (Vec<Option<PathBuf>>, bool) = if args.inputs.is_empty() {
+        (vec![None], false)
     } else {
-        args.inputs.iter().map(|p| (p.as_os_str() != "-").then(|| p.clone())).collect()
+        let filters = Filters::new(&args.globs, &args.excludes, None)?;
+        let mut inputs = Vec::new();
+        let mut walked = false;
+        for path in &args.inputs {
+            if path.as_os_str() == "-" {
+                inputs.push(None);
+            } else if path.is_dir() {
+                inputs.extend(files_under(path, args.follow, &filters)?.into_iter().map(Some));
+                walked = true;
+            } else {
+                inputs.push(Some(path.clone()));
+            }
+        }
+        (inputs, walked)
     };
     let format_of = |input: &Option<PathBuf>| match input {
         Some(path) => args.format.of(path),
         None => args.format.of(std::path::Path::new("-")),
     };
-    let any_jsonl = inputs.iter().any(|input| format_of(input) == Format::Jsonl);
-    if any_jsonl && (args.check || args.explain || args.rejects.is_some() || args.features.is_some()) {
-        bail!("--check, --explain, --rejects and --features work on text input, not JSONL");
+    let any_jsonl = inputs.iter().any(|input| format_of(input) != Format::Text);
+    if any_jsonl && args.features.is_some() {
+        bail!("--features works on text input, not JSONL");
     }
-    let bad_records = match (args.skip_bad_records && any_jsonl, &args.bad_records, &args.output) {
+    // --explain, --check and --diff write no records, so none are set aside.
+    let sets_aside = args.skip_bad_records && any_jsonl && !inspects(args);
+    let bad_records = match (sets_aside, &args.bad_records, &args.output) {
         (false, _, _) => None,
         (true, Some(path), _) => Some(BadRecords { path: path.clone(), named: true }),
         (true, None, Some(output)) => {
@@ -209,6 +247,7 @@ fn streams_plan(args: &Args, jsonl: JsonlOptions) -> Result<StreamsPlan> {
         }
         (true, None, None) => bail!("--skip-bad-records with output to stdout needs --bad-records FILE"),
     };
+    let name_column = inputs.len() > 1;
     Ok(StreamsPlan {
         inputs,
         output: args.output.clone(),
@@ -219,6 +258,11 @@ fn streams_plan(args: &Args, jsonl: JsonlOptions) -> Result<StreamsPlan> {
         features: args.features.clone(),
         explain: args.explain,
         check: args.check,
+        diff: args.diff,
+        colour: args.color.colours(args.output.as_deref().is_none_or(|o| o.as_os_str() == "-")),
+        name_column,
+        skip_binary,
+        report: args.report.is_some(),
         fsync: args.fsync,
     })
 }

@@ -1,7 +1,9 @@
 //! Run totals: the summary line on stderr and the `--stats-json` file.
 
+use std::fmt::Display;
 use std::io::Write;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -9,7 +11,27 @@ use dechrome::Stats;
 use dechrome::jsonl::JsonlStats;
 use serde::Serialize;
 
+use super::html_report::PageSet;
 use super::output::Destination;
+
+/// `--quiet`: set once, before anything runs.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+pub(crate) fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+pub(crate) fn is_quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
+
+/// Prints a warning or a summary on stderr, unless `--quiet`. Errors are printed with
+/// `eprintln!` whatever the setting.
+pub(crate) fn notice(message: impl Display) {
+    if !is_quiet() {
+        eprintln!("dechrome: {message}");
+    }
+}
 
 /// Totals over every input of a run.
 #[derive(Debug, Default)]
@@ -34,6 +56,8 @@ pub(crate) struct Totals {
     pub text: Stats,
     /// JSONL record counts, when there was JSONL input.
     pub jsonl: Option<JsonlStats>,
+    /// `--report`: the pages of the run.
+    pub pages: Option<PageSet>,
 }
 
 impl Totals {
@@ -76,11 +100,11 @@ impl Totals {
             line.push_str(&format!(", {} failed", self.failed));
         }
         line.push_str(&format!(
-            "; {} in, {} out, {:.2} s, {:.1} MB/s",
-            megabytes(self.bytes_in),
-            megabytes(self.bytes_out),
+            "; {} in, {} out, {:.2} s, {}/s",
+            human_size(self.bytes_in),
+            human_size(self.bytes_out),
             elapsed.as_secs_f64(),
-            mb_per_s(self.bytes_in, elapsed)
+            human_size(bytes_per_s(self.bytes_in, elapsed))
         ));
         if let Some(jsonl) = &self.jsonl {
             line.push_str(&format!(
@@ -96,6 +120,15 @@ impl Totals {
             line.push_str(&format!("; lines dropped: {}", parts.join(", ")));
         }
         line
+    }
+
+    /// A warning when no JSONL record had the text field: `--text-key` names the wrong field.
+    pub(crate) fn missing_text_key_warning(&self, text_key: &str) -> Option<String> {
+        let jsonl = self.jsonl.as_ref().filter(|j| j.records == 0 && j.missing_text_key > 0)?;
+        Some(format!(
+            "warning: no record has a {text_key:?} field: {} set aside as bad; choose the field with --text-key",
+            plural(jsonl.missing_text_key, "record")
+        ))
     }
 
     /// The totals as JSON.
@@ -190,11 +223,47 @@ fn plural(count: u64, noun: &str) -> String {
     if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
 }
 
-fn megabytes(bytes: u64) -> String {
-    format!("{:.1} MB", bytes as f64 / 1e6)
+/// A byte count in the largest decimal unit that leaves at least 1: `512 B`, `21 KB`, `3.4 MB`
+/// (one decimal below 10 of a unit).
+pub(crate) fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if bytes < 1000 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1000.0;
+    let mut unit = 0;
+    while value >= 999.5 && unit + 1 < UNITS.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if value < 9.95 { format!("{value:.1} {}", UNITS[unit]) } else { format!("{value:.0} {}", UNITS[unit]) }
+}
+
+fn bytes_per_s(bytes: u64, elapsed: Duration) -> u64 {
+    let seconds = elapsed.as_secs_f64();
+    if seconds > 0.0 { (bytes as f64 / seconds) as u64 } else { 0 }
 }
 
 fn mb_per_s(bytes: u64, elapsed: Duration) -> f64 {
-    let seconds = elapsed.as_secs_f64();
-    if seconds > 0.0 { bytes as f64 / 1e6 / seconds } else { 0.0 }
+    bytes_per_s(bytes, elapsed) as f64 / 1e6
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_are_written_in_the_unit_that_fits() {
+        let cases = [
+            (0, "0 B"),
+            (999, "999 B"),
+            (1000, "1.0 KB"),
+            (21_400, "21 KB"),
+            (999_600, "1.0 MB"),
+            (3_456_000, "3.5 MB"),
+        ];
+        for (bytes, text) in cases {
+            assert_eq!(human_size(bytes), text, "{bytes}");
+        }
+    }
 }

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use walkdir::WalkDir;
 
@@ -152,6 +152,25 @@ pub(crate) fn walk(root: &Path, follow: bool, filters: &Filters, walked: &mut Wa
         } else {
             let is_link = entry.path_is_symlink();
             walked.files.push(Found { path: entry.into_path(), relative, is_link });
+        }
+    }
+}
+
+/// The files under `root` in walk order, for reading them as streams. Entries that cannot be
+/// read are an error.
+pub(crate) fn files_under(root: &Path, follow: bool, filters: &Filters) -> Result<Vec<PathBuf>> {
+    let mut walked = Walked::default();
+    walk(root, follow, filters, &mut walked);
+    let count = walked.errors.len();
+    let mut errors = walked.errors.into_iter();
+    match (errors.next(), count) {
+        (None, _) => Ok(walked.files.into_iter().map(|found| found.path).collect()),
+        (Some(only), 1) => Err(only),
+        (Some(first), _) => {
+            for error in std::iter::once(first).chain(errors) {
+                eprintln!("dechrome: {error:#}");
+            }
+            bail!("{}: {count} entries cannot be read", root.display())
         }
     }
 }

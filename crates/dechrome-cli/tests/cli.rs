@@ -165,6 +165,88 @@ fn list_rules_prints_the_pack() {
         .assert()
         .success()
         .stdout(predicate::str::contains("media-please-wait").not());
+    // Each rule with its settings, description and every pattern.
+    dechrome().arg("--list-rules").assert().success().stdout(
+        predicate::str::contains("skip-links  category=navigation  zone=any  action=drop-line  exact")
+            .and(predicate::str::contains("    Accessibility skip links at the top of a page"))
+            .and(predicate::str::contains("    exact \"Skip to the main content\"")),
+    );
+}
+
+#[test]
+fn listed_rules_as_toml_load_back_as_the_same_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("pack.toml");
+    let listed =
+        dechrome().args(["--list-rules=toml", "--disable", "ads"]).assert().success().get_output().stdout.clone();
+    fs::write(&pack, &listed).unwrap();
+    let table =
+        |args: &[&str]| dechrome().args(args).arg("--list-rules").assert().success().get_output().stdout.clone();
+    let reloaded = table(&["--no-default-rules", "--rules", pack.to_str().unwrap()]);
+    assert_eq!(reloaded, table(&["--disable", "ads"]));
+    let page = fixture_input("seed-000");
+    let clean =
+        |args: &[&str]| dechrome().args(args).write_stdin(page.clone()).assert().success().get_output().stdout.clone();
+    assert_eq!(clean(&["--no-default-rules", "--rules", pack.to_str().unwrap()]), clean(&["--disable", "ads"]));
+}
+
+#[test]
+fn keep_rules_win_over_drop_rules_the_classifier_and_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("keep.toml");
+    fs::write(
+        &rules,
+        "[[rule]]\nid = \"keep-ad-label\"\ncategory = \"ads\"\naction = \"keep\"\nexact = \"Advertisement\"\n",
+    )
+    .unwrap();
+    dechrome()
+        .arg("--rules")
+        .arg(&rules)
+        .write_stdin("Accessibility links\nAdvertisement\nMarkets rose after the vote.\nAdvertisement\n")
+        .assert()
+        .success()
+        .stdout("Advertisement\nMarkets rose after the vote.\nAdvertisement\n");
+    // On a whole page the classifier judges every line; a kept line stays whatever it says.
+    let page = fixture_input("seed-000");
+    let without =
+        dechrome().arg("--no-default-rules").write_stdin(page.clone()).assert().success().get_output().stdout.clone();
+    let dropped = String::from_utf8_lossy(&page)
+        .lines()
+        .find(|line| line.len() > 3 && !String::from_utf8_lossy(&without).lines().any(|kept| kept == *line))
+        .map(str::to_string)
+        .expect("the classifier drops some line of the page");
+    fs::write(
+        &rules,
+        format!("[[rule]]\nid = \"keep-it\"\ncategory = \"ads\"\naction = \"keep\"\nexact = {dropped:?}\n"),
+    )
+    .unwrap();
+    let with = dechrome()
+        .arg("--no-default-rules")
+        .arg("--rules")
+        .arg(&rules)
+        .write_stdin(page)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8_lossy(&with).lines().any(|kept| kept == dropped), "{dropped:?} not kept");
+}
+
+#[test]
+fn an_unknown_category_is_an_error_listing_the_known_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("mine.toml");
+    fs::write(&rules, "[[rule]]\nid = \"x\"\ncategory = \"promos\"\nexact = \"Buy now\"\n").unwrap();
+    dechrome().arg("--rules").arg(&rules).write_stdin("text\n").assert().code(2).stderr(
+        predicate::str::contains("mine.toml: rule \"x\": unknown category \"promos\"; known: ads, byline")
+            .and(predicate::str::contains("categories = [\"promos\"]")),
+    );
+}
+
+fn fixture_input(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(name).join("input.txt");
+    fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 #[test]
@@ -345,4 +427,37 @@ fn a_model_file_that_is_not_a_model_is_an_error_naming_it() {
             .code(2)
             .stderr(predicate::str::contains("model.json").and(predicate::str::contains(problem)));
     }
+}
+
+#[test]
+fn version_names_the_rules_and_the_model() {
+    dechrome().arg("--version").assert().success().stdout(
+        predicate::str::starts_with(concat!("dechrome ", env!("CARGO_PKG_VERSION"), "\n"))
+            .and(
+                predicate::str::is_match(
+                    r"\nrules: [0-9]{3} built in \(.*default\.toml.*i18n\.toml.*\), fingerprint [0-9a-f]{16}\n",
+                )
+                .unwrap(),
+            )
+            .and(
+                predicate::str::is_match(r"\nmodel: dechrome-lines \(built in\), fingerprint [0-9a-f]{16}\n").unwrap(),
+            ),
+    );
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_options() {
+    for (shell, marker) in [("bash", "complete -F"), ("zsh", "#compdef dechrome"), ("fish", "complete -c dechrome")] {
+        dechrome()
+            .args(["--completions", shell])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(marker).and(predicate::str::contains("keep-mojibake")));
+    }
+    dechrome().args(["--completions", "tcsh"]).assert().code(2);
+    dechrome().arg("--man").assert().success().stdout(
+        predicate::str::starts_with(".ie")
+            .and(predicate::str::contains(".TH dechrome 1"))
+            .and(predicate::str::contains("keep\\-mojibake")),
+    );
 }

@@ -261,6 +261,8 @@ proptest! {
             .map_err(|e| TestCaseError::fail(format!("output record is not JSON: {e}")))?;
         let expected = cleaner(config).clean_str(&text).text;
         check_shape(expected.as_bytes());
+        // A text without a final newline gets none.
+        let expected = cleaner(config).clean_field(&text).text;
         prop_assert_eq!(value["text"].as_str(), Some(expected.as_str()));
         prop_assert_eq!(value["id"].as_i64(), Some(1));
         prop_assert_eq!(value["other"].as_str(), Some("\u{2028}\r\n\u{0}"));

@@ -3,7 +3,9 @@
 //! Inputs are built from the seed fixtures (real scraped pages, chrome included), repeated to a
 //! few megabytes with form-feed separators, in three flavours: the pages as they are (ASCII-heavy
 //! news text), the same pages transliterated to Cyrillic (non-Latin), and the pages with curly
-//! quotes and no-break spaces everywhere (work for the normalizer).
+//! quotes and no-break spaces everywhere (work for the normalizer). When the development pages
+//! are beside the repository (`../shared/data/aeb-dev`), they are a fourth input: real pages,
+//! whose lines are mostly short (menus, link lists), the classifier's hardest case.
 //!
 //! Run with `cargo bench`; see `scripts/bench.sh` for the whole-process comparison with `rg` and `cat`.
 
@@ -25,9 +27,29 @@ fn seed_pages() -> String {
         }
     }
     pages.sort();
+    repeat_pages(&pages)
+}
+
+/// The development pages repeated to the target size, or `None` when they are not there.
+fn real_pages() -> Option<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/aeb-dev");
+    let mut pages: Vec<String> = fs::read_dir(&dir)
+        .ok()?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|e| e == "txt") && !path.to_string_lossy().ends_with(".gold.txt"))
+        .filter_map(|path| fs::read_to_string(path).ok())
+        .collect();
+    if pages.is_empty() {
+        return None;
+    }
+    pages.sort();
+    Some(repeat_pages(&pages))
+}
+
+fn repeat_pages(pages: &[String]) -> String {
     let mut out = String::with_capacity(TARGET_BYTES + 8192);
     while out.len() < TARGET_BYTES {
-        for page in &pages {
+        for page in pages {
             out.push_str(page);
             out.push_str("\n\u{c}\n");
         }
@@ -69,12 +91,17 @@ fn typographic(text: &str) -> String {
 
 fn bench(c: &mut Criterion) {
     let ascii = seed_pages();
-    let inputs =
-        [("news-ascii", ascii.clone()), ("news-cyrillic", cyrillic(&ascii)), ("quotes-nbsp", typographic(&ascii))];
+    let mut inputs =
+        vec![("news-ascii", ascii.clone()), ("news-cyrillic", cyrillic(&ascii)), ("quotes-nbsp", typographic(&ascii))];
+    match real_pages() {
+        Some(pages) => inputs.push(("real-pages", pages)),
+        None => eprintln!("real-pages skipped: ../shared/data/aeb-dev is not beside the repository"),
+    }
     let pipelines = [
         ("whole-pipeline", Cleaner::builder().build().expect("default cleaner")),
         ("normalize-only", Cleaner::builder().default_rules(false).drop_duplicates(false).build().expect("normalizer")),
         ("classify-minimal-normalize", Cleaner::builder().ascii_quotes(false).build().expect("classifier")),
+        ("rules-only", Cleaner::builder().classifier(false).build().expect("rules without the classifier")),
     ];
     let mut group = c.benchmark_group("clean");
     group.sample_size(20);

@@ -300,6 +300,13 @@ pub struct Cleaner {
 }
 
 /// The result of [`Cleaner::clean_str`].
+///
+/// ```
+/// let cleaned = dechrome::Cleaner::builder().build()?.clean_str("Share\nStocks rose.\n");
+/// assert_eq!(cleaned.text, "Stocks rose.\n");
+/// assert_eq!(cleaned.stats.dropped_lines(), 1);
+/// # Ok::<(), dechrome::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cleaned {
     /// The cleaned text.
@@ -356,6 +363,24 @@ impl Cleaner {
         // Every line written is a &str and every separator ASCII.
         let text = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         Cleaned { text, stats }
+    }
+
+    /// Cleans one field of a record (a title, a JSON value): as [`Cleaner::clean_str`], but the
+    /// text ends with a newline only when `text` did.
+    ///
+    /// ```
+    /// let cleaner = dechrome::Cleaner::builder().build()?;
+    /// assert_eq!(cleaner.clean_field("Markets \u{201c}calm\u{201d}").text, "Markets \"calm\"");
+    /// assert_eq!(cleaner.clean_field("Markets calm\n").text, "Markets calm\n");
+    /// # Ok::<(), dechrome::Error>(())
+    /// ```
+    pub fn clean_field(&self, text: &str) -> Cleaned {
+        let mut cleaned = self.clean_str(text);
+        if !text.ends_with('\n') && cleaned.text.ends_with('\n') {
+            cleaned.text.pop();
+            cleaned.stats.output_bytes -= 1;
+        }
+        cleaned
     }
 
     /// [`Cleaner::clean_str`] into a writer that cannot fail (a `Vec`, say), which may already

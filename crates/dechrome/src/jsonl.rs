@@ -18,7 +18,7 @@
 //! let input = "{\"id\":7,\"text\":\"Advertisement\\nStocks rose.\",\"tags\":[\"a\", \"b\"]}\n";
 //! let mut out = Vec::new();
 //! let stats = jsonl.clean(input.as_bytes(), &mut out, None)?;
-//! assert_eq!(out, b"{\"id\":7,\"text\":\"Stocks rose.\\n\",\"tags\":[\"a\", \"b\"]}\n");
+//! assert_eq!(out, b"{\"id\":7,\"text\":\"Stocks rose.\",\"tags\":[\"a\", \"b\"]}\n");
 //! assert_eq!(stats.records, 1);
 //! assert_eq!(stats.text.dropped_lines(), 1);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -43,6 +43,12 @@ const GZIP_MAGIC: &[u8] = &[0x1F, 0x8B];
 const ZSTD_MAGIC: &[u8] = &[0x28, 0xB5, 0x2F, 0xFD];
 
 /// How a stream is compressed.
+///
+/// ```
+/// use dechrome::jsonl::Compression;
+/// assert_eq!(Compression::detect(&[0x1F, 0x8B, 8, 0]), Compression::Gzip);
+/// assert_eq!(Compression::detect(b"{\"text\": \"\"}"), Compression::None);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Compression {
     /// Not compressed.
@@ -104,6 +110,16 @@ pub fn decoder<'a, R: Read + 'a>(reader: R) -> io::Result<(Compression, Box<dyn 
 }
 
 /// A writer that compresses (or not) what it is given. [`Encoder::finish`] writes the trailer.
+///
+/// ```
+/// use std::io::Write;
+/// use dechrome::jsonl::Compression;
+/// let mut encoder = Compression::Gzip.encoder(Vec::new())?;
+/// encoder.write_all(b"{\"text\":\"Stocks rose.\\n\"}\n")?;
+/// let gzip = encoder.finish()?;
+/// assert_eq!(Compression::detect(&gzip), Compression::Gzip);
+/// # Ok::<(), std::io::Error>(())
+/// ```
 pub enum Encoder<W: Write> {
     /// Passes bytes through.
     Plain(W),
@@ -154,6 +170,12 @@ impl<W: Write> Write for Encoder<W> {
 }
 
 /// Settings for [`JsonlCleaner`].
+///
+/// ```
+/// use dechrome::jsonl::JsonlOptions;
+/// let options = JsonlOptions { text_key: "content".into(), drop_empty: true, ..JsonlOptions::default() };
+/// assert!(!options.skip_bad_records);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonlOptions {
     /// The string field that holds the document (default `text`).
@@ -172,6 +194,16 @@ impl Default for JsonlOptions {
 }
 
 /// Counts for one JSONL stream.
+///
+/// ```
+/// use dechrome::Cleaner;
+/// use dechrome::jsonl::{JsonlCleaner, JsonlOptions};
+/// let jsonl = JsonlCleaner::new(Cleaner::builder().build()?, JsonlOptions { drop_empty: true, ..JsonlOptions::default() });
+/// let input = "{\"text\":\"Advertisement\"}\n{\"text\":\"Stocks rose.\"}\n";
+/// let stats = jsonl.clean(input.as_bytes(), Vec::new(), None)?;
+/// assert_eq!((stats.records, stats.written, stats.dropped_empty), (2, 1, 1));
+/// # Ok::<(), dechrome::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct JsonlStats {
     /// Records read and cleaned (malformed ones not included).
@@ -180,6 +212,9 @@ pub struct JsonlStats {
     pub written: u64,
     /// Malformed records skipped.
     pub bad_records: u64,
+    /// Among the malformed records, those without the text field (a wrong
+    /// [`JsonlOptions::text_key`] when it is all of them).
+    pub missing_text_key: u64,
     /// Records left out because their cleaned text was empty.
     pub dropped_empty: u64,
     /// Bytes read (after decompression), line endings included.
@@ -196,6 +231,7 @@ impl JsonlStats {
         self.records += other.records;
         self.written += other.written;
         self.bad_records += other.bad_records;
+        self.missing_text_key += other.missing_text_key;
         self.dropped_empty += other.dropped_empty;
         self.input_bytes += other.input_bytes;
         self.output_bytes += other.output_bytes;
@@ -203,12 +239,26 @@ impl JsonlStats {
     }
 }
 
+/// What [`JsonlCleaner::clean_observed`] hands each record to: its line number in the stream
+/// and its text field as it was read.
+pub type RecordObserver<'a> = dyn FnMut(u64, &str) -> io::Result<()> + 'a;
+
 /// Input bytes per thread in a batch of records cleaned together. Threads start, and the
 /// reading and writing between batches runs alone, once per batch: larger batches pay that less
 /// often (256 KiB -> 1 MiB: 0.73 -> 0.70 s on 100 MB with 2 threads), for a few MiB of memory.
 const BATCH_BYTES: usize = 1024 * 1024;
 
 /// Cleans the text field of each record of a JSONL stream with a [`Cleaner`].
+///
+/// ```
+/// use dechrome::Cleaner;
+/// use dechrome::jsonl::{JsonlCleaner, JsonlOptions};
+/// let jsonl = JsonlCleaner::new(Cleaner::builder().build()?, JsonlOptions::default());
+/// let mut out = Vec::new();
+/// jsonl.clean("{\"id\":7,\"text\":\"Share\\nStocks rose.\"}\n".as_bytes(), &mut out, None)?;
+/// assert!(String::from_utf8_lossy(&out).starts_with("{\"id\":7,\"text\":\"Stocks rose."));
+/// # Ok::<(), dechrome::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct JsonlCleaner {
     cleaner: Cleaner,
@@ -266,11 +316,40 @@ impl JsonlCleaner {
     /// A malformed record stops the stream with [`Error::BadRecord`], unless
     /// [`JsonlOptions::skip_bad_records`] is set: then it is counted and its line (with a final
     /// `\n`) is written to `bad_records`, when given. Blank lines are not records and are left out.
+    /// A text field is cleaned as [`Cleaner::clean_field`] cleans it: it ends with a newline only
+    /// when it did.
     pub fn clean<R: BufRead, W: Write>(
+        &self,
+        reader: R,
+        writer: W,
+        bad_records: Option<&mut dyn Write>,
+    ) -> Result<JsonlStats> {
+        self.clean_observed(reader, writer, bad_records, None)
+    }
+
+    /// [`JsonlCleaner::clean`], also handing `observer` the line number and the text field (as
+    /// it was read) of every record cleaned, in input order: to explain or report on each record
+    /// with a [`Sink`](crate::Sink) of its own.
+    ///
+    /// ```
+    /// use dechrome::Cleaner;
+    /// use dechrome::jsonl::{JsonlCleaner, JsonlOptions};
+    /// let jsonl = JsonlCleaner::new(Cleaner::builder().build()?, JsonlOptions::default());
+    /// let mut texts = Vec::new();
+    /// let mut observer = |line: u64, text: &str| {
+    ///     texts.push((line, text.to_string()));
+    ///     Ok(())
+    /// };
+    /// jsonl.clean_observed(&b"{\"text\":\"a\"}\n\n{\"text\":\"b\"}\n"[..], std::io::sink(), None, Some(&mut observer))?;
+    /// assert_eq!(texts, [(1, "a".to_string()), (3, "b".to_string())]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn clean_observed<R: BufRead, W: Write>(
         &self,
         mut reader: R,
         writer: W,
         mut bad_records: Option<&mut dyn Write>,
+        mut observer: Option<&mut RecordObserver<'_>>,
     ) -> Result<JsonlStats> {
         let mut writer = io::BufWriter::with_capacity(64 * 1024, writer);
         let mut stats = JsonlStats::default();
@@ -314,6 +393,11 @@ impl JsonlCleaner {
             for ((line, range), (result, record_out, text_stats)) in records.iter().zip(cleaned) {
                 match result {
                     Ok(written) => {
+                        if let Some(observe) = observer.as_mut()
+                            && let Some(text) = self.text_field(&batch[range.clone()])
+                        {
+                            observe(*line, &text).map_err(Error::Write)?;
+                        }
                         stats.text.merge(&text_stats);
                         stats.records += 1;
                         if written {
@@ -324,14 +408,15 @@ impl JsonlCleaner {
                             stats.dropped_empty += 1;
                         }
                     }
-                    Err(_) if self.options.skip_bad_records => {
+                    Err(bad) if self.options.skip_bad_records => {
                         stats.bad_records += 1;
+                        stats.missing_text_key += u64::from(bad.missing_text_key);
                         if let Some(bad) = bad_records.as_mut() {
                             bad.write_all(&batch[range.clone()]).map_err(Error::Write)?;
                             bad.write_all(b"\n").map_err(Error::Write)?;
                         }
                     }
-                    Err(message) => return Err(Error::BadRecord { line: *line, message }),
+                    Err(bad) => return Err(Error::BadRecord { line: *line, message: bad.message }),
                 }
             }
         }
@@ -339,16 +424,31 @@ impl JsonlCleaner {
         Ok(stats)
     }
 
+    /// The text field of a record that was cleaned (so is well formed).
+    fn text_field<'a>(&self, content: &'a [u8]) -> Option<Cow<'a, str>> {
+        let record: Record<'a> = serde_json::from_slice(content).ok()?;
+        let (_, value) = record.fields.into_iter().find(|(k, _)| k == &self.options.text_key)?;
+        parse_string(value)
+    }
+
     /// Parses one record and writes it, cleaned, to `out` with a final newline. Returns false
-    /// when the record is to be left out (`drop_empty`), and a message when it is malformed.
-    fn clean_record(&self, content: &[u8], out: &mut Vec<u8>, text_stats: &mut Stats) -> Result<bool, String> {
-        let record: Record<'_> = serde_json::from_slice(content).map_err(|e| match e.classify() {
-            serde_json::error::Category::Data => format!("not a JSON object ({e})"),
-            _ => format!("invalid JSON: {e}"),
+    /// when the record is to be left out (`drop_empty`), and what is wrong when it is malformed.
+    fn clean_record(&self, content: &[u8], out: &mut Vec<u8>, text_stats: &mut Stats) -> Result<bool, Malformed> {
+        let record: Record<'_> = serde_json::from_slice(content).map_err(|e| {
+            Malformed::new(match e.classify() {
+                serde_json::error::Category::Data => format!("not a JSON object ({e})"),
+                _ => format!("invalid JSON: {e}"),
+            })
         })?;
         let key = self.options.text_key.as_str();
         if !record.fields.iter().any(|(k, _)| k == key) {
-            return Err(format!("no {key:?} field"));
+            const SHOWN_KEYS: usize = 8;
+            let keys: Vec<String> = record.fields.iter().take(SHOWN_KEYS).map(|(k, _)| format!("{k:?}")).collect();
+            let more = if record.fields.len() > SHOWN_KEYS { ", …" } else { "" };
+            return Err(Malformed {
+                message: format!("no {key:?} field (the record has {}{more})", keys.join(", ")),
+                missing_text_key: true,
+            });
         }
         let mut empty = true;
         out.push(b'{');
@@ -360,9 +460,16 @@ impl JsonlCleaner {
             escape_json_string(k.as_bytes(), out);
             out.extend_from_slice(b"\":");
             if k == key {
-                let text = parse_string(value).ok_or_else(|| format!("field {key:?} is not a string"))?;
+                let text =
+                    parse_string(value).ok_or_else(|| Malformed::new(format!("field {key:?} is not a string")))?;
                 out.push(b'"');
-                let stats = self.cleaner.clean_str_into(&text, JsonStringWriter(&mut *out));
+                let mut stats = self.cleaner.clean_str_into(&text, JsonStringWriter(&mut *out));
+                // A field is often one paragraph without a line end: it stays without one, as
+                // with `Cleaner::clean_field`.
+                if stats.output_bytes > 0 && !text.ends_with('\n') {
+                    out.truncate(out.len() - ESCAPED_NEWLINE.len());
+                    stats.output_bytes -= 1;
+                }
                 out.push(b'"');
                 empty &= stats.output_bytes == 0;
                 text_stats.merge(&stats);
@@ -374,6 +481,21 @@ impl JsonlCleaner {
         Ok(!(empty && self.options.drop_empty))
     }
 }
+
+/// What is wrong with a record.
+struct Malformed {
+    message: String,
+    missing_text_key: bool,
+}
+
+impl Malformed {
+    fn new(message: String) -> Self {
+        Self { message, missing_text_key: false }
+    }
+}
+
+/// The end of a cleaned text, written into a JSON string.
+const ESCAPED_NEWLINE: &[u8] = b"\\n";
 
 /// Writes what it is given into a `Vec` as the contents of a JSON string.
 struct JsonStringWriter<'a>(&'a mut Vec<u8>);
@@ -457,7 +579,7 @@ mod tests {
             "{\"z\":1.50, \"text\":\"Advertisement\\nIt\\u2019s  done.\", \"a\":{\"k\": [1,2]},\"\\u00e9\":null}\r\n";
         let (result, out, _) = run(&c, input);
         let stats = result.unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(out, "{\"z\":1.50,\"text\":\"It's done.\\n\",\"a\":{\"k\": [1,2]},\"é\":null}\n");
+        assert_eq!(out, "{\"z\":1.50,\"text\":\"It's done.\",\"a\":{\"k\": [1,2]},\"é\":null}\n");
         assert_eq!(stats.records, 1);
         assert_eq!(stats.text.dropped_lines(), 1);
     }
@@ -481,7 +603,8 @@ mod tests {
         assert!(result.is_ok());
         let value: serde_json::Value = serde_json::from_str(&out).unwrap_or_default();
         let expected = Cleaner::builder().build().map(|b| b.clean_str(text).text).unwrap_or_default();
-        assert_eq!(value["text"], serde_json::Value::String(expected));
+        // The field had no final line end, so it gets none.
+        assert_eq!(value["text"], serde_json::Value::String(expected.trim_end_matches('\n').to_string()));
     }
 
     #[test]
@@ -498,11 +621,38 @@ mod tests {
     }
 
     #[test]
+    fn a_final_line_end_is_kept_only_where_there_was_one() {
+        let c = jsonl(JsonlOptions::default());
+        let input = "{\"text\":\"Advertisement\\nOne.\"}\n{\"text\":\"Two.\\n\"}\n{\"text\":\"Three.\\r\\n\"}\n";
+        let (result, out, _) = run(&c, input);
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(out, "{\"text\":\"One.\"}\n{\"text\":\"Two.\\n\"}\n{\"text\":\"Three.\\n\"}\n");
+        for text in ["Advertisement\nOne.", "Two.\n", "Three.\r", "Four.\u{2028}"] {
+            let record = serde_json::json!({ "text": text }).to_string();
+            let (_, out, _) = run(&c, &record);
+            let value: serde_json::Value = serde_json::from_str(&out).unwrap_or_default();
+            assert_eq!(value["text"].as_str(), Some(c.cleaner.clean_field(text).text.as_str()), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_missing_text_field_is_named_with_the_fields_there_are() {
+        let c = jsonl(JsonlOptions { skip_bad_records: true, ..JsonlOptions::default() });
+        let (result, _, _) = run(&c, "{\"id\":1,\"body\":\"x\"}\n{\"text\":2}\n");
+        let stats = result.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((stats.bad_records, stats.missing_text_key), (2, 1));
+        let c = jsonl(JsonlOptions::default());
+        let (result, _, _) = run(&c, "{\"id\":1,\"body\":\"x\"}\n");
+        let message = result.map(|_| String::new()).unwrap_or_else(|e| e.to_string());
+        assert!(message.contains("no \"text\" field (the record has \"id\", \"body\")"), "{message}");
+    }
+
+    #[test]
     fn skip_bad_records_copies_them() {
         let c = jsonl(JsonlOptions { skip_bad_records: true, ..JsonlOptions::default() });
         let (result, out, bad) = run(&c, "{\"text\":\"One.\"}\nnot json\r\n{\"text\":\"Two.\"}");
         let stats = result.unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(out, "{\"text\":\"One.\\n\"}\n{\"text\":\"Two.\\n\"}\n");
+        assert_eq!(out, "{\"text\":\"One.\"}\n{\"text\":\"Two.\"}\n");
         assert_eq!(bad, "not json\n");
         assert_eq!((stats.records, stats.bad_records), (2, 1));
     }
@@ -512,7 +662,7 @@ mod tests {
         let c = jsonl(JsonlOptions { drop_empty: true, text_key: "body".into(), ..JsonlOptions::default() });
         let (result, out, _) = run(&c, "{\"body\":\"Advertisement\"}\n{\"body\":\"Kept.\"}\n");
         let stats = result.unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(out, "{\"body\":\"Kept.\\n\"}\n");
+        assert_eq!(out, "{\"body\":\"Kept.\"}\n");
         assert_eq!((stats.records, stats.written, stats.dropped_empty), (2, 1, 1));
     }
 

@@ -7,6 +7,27 @@
 use std::io::{self, Write};
 
 /// Why a line was dropped.
+///
+/// ```
+/// use dechrome::{Cleaner, LineRecord, Sink};
+/// /// Collects the reason of every dropped line.
+/// struct Reasons(Vec<String>);
+/// impl Sink for Reasons {
+///     fn line(&mut self, record: &LineRecord<'_>) -> std::io::Result<()> {
+///         if let Some(by) = record.dropped_by {
+///             self.0.push(format!("{} ({})", by.reason, by.category));
+///         }
+///         Ok(())
+///     }
+///     fn end_document(&mut self, _separator: bool) -> std::io::Result<()> {
+///         Ok(())
+///     }
+/// }
+/// let mut reasons = Reasons(Vec::new());
+/// Cleaner::builder().build()?.clean_to_sink("Advertisement\nStocks rose.\n".as_bytes(), &mut reasons)?;
+/// assert_eq!(reasons.0, ["ad-labels (ads)"]);
+/// # Ok::<(), dechrome::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DroppedBy<'a> {
     /// The reason's id: a rule id, `duplicate-line` for repeats, or a context scorer's reason.
@@ -16,6 +37,26 @@ pub struct DroppedBy<'a> {
 }
 
 /// One input line and what happened to it.
+///
+/// ```
+/// use dechrome::{Cleaner, LineRecord, Sink};
+/// /// Counts the lines kept and dropped.
+/// #[derive(Default)]
+/// struct Tally { kept: usize, dropped: usize }
+/// impl Sink for Tally {
+///     fn line(&mut self, record: &LineRecord<'_>) -> std::io::Result<()> {
+///         if record.dropped_by.is_some() { self.dropped += 1 } else if !record.text.is_empty() { self.kept += 1 }
+///         Ok(())
+///     }
+///     fn end_document(&mut self, _separator: bool) -> std::io::Result<()> {
+///         Ok(())
+///     }
+/// }
+/// let mut tally = Tally::default();
+/// Cleaner::builder().build()?.clean_to_sink("Share\nStocks rose.\nThey fell later.\n".as_bytes(), &mut tally)?;
+/// assert_eq!((tally.kept, tally.dropped), (2, 1));
+/// # Ok::<(), dechrome::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct LineRecord<'a> {
     /// 1-based document number within the stream.
@@ -41,6 +82,17 @@ pub struct LineRecord<'a> {
 }
 
 /// Receives line decisions in input order.
+///
+/// ```
+/// use dechrome::{Cleaner, RejectsSink, TextSink};
+/// // Two sinks at once: the cleaned text, and a table of what was dropped.
+/// let mut both = (TextSink::new(Vec::new()), RejectsSink::new(Vec::new(), "page.txt"));
+/// Cleaner::builder().build()?.clean_to_sink("Advertisement\nStocks rose.\n".as_bytes(), &mut both)?;
+/// let (text, rejects) = both;
+/// assert_eq!(text.into_inner(), b"Stocks rose.\n");
+/// assert!(String::from_utf8_lossy(&rejects.into_inner()).contains("ad-labels"));
+/// # Ok::<(), dechrome::Error>(())
+/// ```
 pub trait Sink {
     /// True when the sink reads [`LineRecord::original`]; keeping originals costs a copy per line.
     fn wants_originals(&self) -> bool {
@@ -107,6 +159,15 @@ impl<S: Sink + ?Sized> Sink for &mut S {
 
 /// Writes kept lines: runs of blank lines become one, none at the start or end of a document,
 /// every line ends with `\n`, and a document separator is written as a form-feed line.
+///
+/// ```
+/// use dechrome::{Cleaner, TextSink};
+/// let mut sink = TextSink::new(Vec::new());
+/// Cleaner::builder().build()?.clean_to_sink("Share\n\n\nStocks rose.\n".as_bytes(), &mut sink)?;
+/// assert_eq!(sink.bytes_written(), 13);
+/// assert_eq!(sink.into_inner(), b"Stocks rose.\n");
+/// # Ok::<(), dechrome::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct TextSink<W: Write> {
     writer: W,
@@ -186,6 +247,15 @@ fn escape_field(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// Writes every dropped line as a tab-separated row:
 /// `source  document  line  rule  category  original-text`.
+///
+/// ```
+/// use dechrome::{Cleaner, RejectsSink};
+/// let mut sink = RejectsSink::new(Vec::new(), "page.txt");
+/// Cleaner::builder().build()?.clean_to_sink("Advertisement\nStocks rose.\n".as_bytes(), &mut sink)?;
+/// let rows = String::from_utf8(sink.into_inner()).expect("UTF-8");
+/// assert_eq!(rows, "page.txt\t1\t1\tad-labels\tads\tAdvertisement\n");
+/// # Ok::<(), dechrome::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct RejectsSink<W: Write> {
     writer: W,
@@ -235,6 +305,15 @@ impl<W: Write> Sink for RejectsSink<W> {
 }
 
 /// Writes the input with each line's decision: `document:line  decision  original-text`.
+///
+/// ```
+/// use dechrome::{Cleaner, ExplainSink};
+/// let mut sink = ExplainSink::new(Vec::new());
+/// Cleaner::builder().build()?.clean_to_sink("Advertisement\nStocks rose.\n".as_bytes(), &mut sink)?;
+/// let rows = String::from_utf8(sink.into_inner()).expect("UTF-8");
+/// assert!(rows.lines().nth(1).is_some_and(|row| row.starts_with("1:2\tkeep")));
+/// # Ok::<(), dechrome::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct ExplainSink<W: Write> {
     writer: W,
@@ -242,8 +321,23 @@ pub struct ExplainSink<W: Write> {
 
 impl<W: Write> ExplainSink<W> {
     /// Wraps `writer`.
+    ///
+    /// ```
+    /// use dechrome::{Cleaner, ExplainSink};
+    /// let cleaner = Cleaner::builder().build()?;
+    /// let mut sink = ExplainSink::new(Vec::new());
+    /// cleaner.clean_to_sink("Advertisement\nStocks rose.\n".as_bytes(), &mut sink)?;
+    /// let explained = String::from_utf8(sink.into_inner()).expect("UTF-8");
+    /// assert!(explained.lines().next().is_some_and(|row| row.contains("drop ad-labels")));
+    /// # Ok::<(), dechrome::Error>(())
+    /// ```
     pub fn new(writer: W) -> Self {
         Self { writer }
+    }
+
+    /// Returns the writer.
+    pub fn into_inner(self) -> W {
+        self.writer
     }
 }
 
@@ -291,6 +385,16 @@ impl<W: Write> Sink for ExplainSink<W> {
 /// text is the normalized line, with tabs and control characters as spaces). Its rows,
 /// with labels, are what `scripts/train_classifier.py` trains a model on. The cleaner must be
 /// built with [`CleanerBuilder::record_features`](crate::CleanerBuilder::record_features).
+///
+/// ```
+/// use dechrome::{Cleaner, FeaturesSink};
+/// let cleaner = Cleaner::builder().record_features(true).build()?;
+/// let mut sink = FeaturesSink::new(Vec::new(), "page.txt", cleaner.feature_names());
+/// cleaner.clean_to_sink("Stocks rose.\n".as_bytes(), &mut sink)?;
+/// let table = String::from_utf8(sink.into_inner()).expect("UTF-8");
+/// assert_eq!(table.lines().count(), 2, "a header and one line");
+/// # Ok::<(), dechrome::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct FeaturesSink<W: Write> {
     writer: W,

@@ -4,6 +4,14 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// Lines and bytes dropped by one rule.
+///
+/// ```
+/// let cleaner = dechrome::Cleaner::builder().build()?;
+/// let stats = cleaner.clean_str("Advertisement\nStocks rose.\n").stats;
+/// let count = &stats.dropped[0];
+/// assert_eq!((count.rule.as_str(), count.category.as_str(), count.lines), ("ad-labels", "ads", 1));
+/// # Ok::<(), dechrome::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RuleCount {
     /// Rule id.
@@ -17,6 +25,14 @@ pub struct RuleCount {
 }
 
 /// Totals for a run.
+///
+/// ```
+/// let cleaner = dechrome::Cleaner::builder().build()?;
+/// let stats = cleaner.clean_str("Advertisement\nStocks rose.\n").stats;
+/// assert_eq!((stats.input_lines, stats.kept_lines, stats.dropped_lines()), (2, 1, 1));
+/// assert!(stats.report().contains("ads"));
+/// # Ok::<(), dechrome::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Stats {
     /// Documents read (form-feed separated documents count one each).

@@ -59,6 +59,8 @@ pub(crate) struct LineFacts {
     pub features: LineFeatures,
     /// Repair (mojibake, HTML references) changed the line.
     pub repaired: bool,
+    /// A keep rule matched: neither rules, scorers nor the duplicate rule drop the line.
+    pub kept_by_rule: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,8 +195,14 @@ impl LineAnalyzer {
                         Some(model) => LineFeatures::of(unmarked.unwrap_or(view), unmarked.is_some(), &model.lexicon),
                         None => LineFeatures::default(),
                     };
-                    let duplicate_key = analysis.duplicates.key(line, &shape);
-                    let facts = LineFacts { shape, matches, duplicate_key, features, repaired };
+                    // A line a keep rule protects meets no drop rule and is no one's duplicate.
+                    let kept_by_rule = analysis.matcher.keeps(&matches);
+                    let (matches, duplicate_key) = if kept_by_rule {
+                        (Matches::default(), None)
+                    } else {
+                        (matches, analysis.duplicates.key(line, &shape))
+                    };
+                    let facts = LineFacts { shape, matches, duplicate_key, features, repaired, kept_by_rule };
                     push(LineKind::Text, line, raw, input_bytes, facts);
                     if let Some(slot) = slot {
                         self.recent.remember(slot, raw, line, facts);

@@ -323,6 +323,9 @@ impl DocumentStage {
                 }
             }
             entries[index].score = score;
+            if entries[index].facts.kept_by_rule {
+                continue;
+            }
             round[index] = match round[index] {
                 // An advisory drop means some scorer overrules the rules that need context.
                 Verdict::Drop(rule) if decisions.reasons.get(rule).advisory && overruler_keeps && !overruler_drops => {

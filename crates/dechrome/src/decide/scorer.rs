@@ -28,6 +28,12 @@ pub const MAX_SEGMENT_BYTES: usize = 4 << 20;
 
 /// A reason a scorer drops lines for: its id and category appear in statistics, `--rejects`
 /// and `--explain` like a rule's.
+///
+/// ```
+/// use dechrome::ScorerReason;
+/// let reason = ScorerReason::new("shouting-run", "navigation");
+/// assert_eq!((reason.id.as_str(), reason.category.as_str()), ("shouting-run", "navigation"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScorerReason {
     /// Unique among the reasons of a cleaner (rule ids included).
@@ -45,6 +51,13 @@ impl ScorerReason {
 
 /// How far from the line it judges a scorer reads, in non-blank lines. [`Neighbourhood`] gives
 /// no line further away; `usize::MAX` reads the whole document (or part, see the module docs).
+///
+/// ```
+/// use dechrome::Reach;
+/// // The line before and the line after; `usize::MAX` on both sides reads the whole document.
+/// let neighbours = Reach { before: 1, after: 1 };
+/// assert_ne!(neighbours, Reach { before: usize::MAX, after: usize::MAX });
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Reach {
     /// Lines before.
@@ -54,6 +67,14 @@ pub struct Reach {
 }
 
 /// What a scorer decided about one line.
+///
+/// ```
+/// use dechrome::Judgement;
+/// assert!(Judgement::keep().keeps());
+/// assert_eq!(Judgement::drop(0).with_score(0.1).dropped_for(), Some(0));
+/// assert_eq!(Judgement::drop(0).with_score(0.1).score(), Some(0.1));
+/// assert!(!Judgement::abstain().keeps() && Judgement::abstain().dropped_for().is_none());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Judgement {
     drop: Option<usize>,
@@ -156,6 +177,29 @@ pub trait ContextScorer: Send + Sync + fmt::Debug {
 }
 
 /// One non-blank line of a document, as scorers see it.
+///
+/// ```
+/// use dechrome::{ContextScorer, Judgement, Neighbourhood, Reach, ScorerReason};
+/// /// Drops a short line that stands between two blank lines and that a rule drops anyway.
+/// #[derive(Debug)]
+/// struct Isolated;
+/// impl ContextScorer for Isolated {
+///     fn reasons(&self) -> Vec<ScorerReason> {
+///         vec![ScorerReason::new("isolated", "navigation")]
+///     }
+///     fn reach(&self) -> Reach {
+///         Reach { before: 0, after: 0 }
+///     }
+///     fn judge(&self, lines: &Neighbourhood<'_>) -> Judgement {
+///         let line = lines.current();
+///         let alone = line.blank_before() && line.blank_after() && line.shape().words < 3;
+///         if alone && line.dropped_by().is_some() { Judgement::drop(0) } else { Judgement::keep() }
+///     }
+/// }
+/// let cleaner = dechrome::Cleaner::builder().scorer(std::sync::Arc::new(Isolated)).build()?;
+/// assert_eq!(cleaner.clean_str("Stocks rose.\n\nShare\n\nThey fell later.\n").text, "Stocks rose.\n\nThey fell later.\n");
+/// # Ok::<(), dechrome::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ScoredLine<'a> {
     pub(crate) text: &'a str,
@@ -204,6 +248,30 @@ impl<'a> ScoredLine<'a> {
 
 /// The lines a scorer may read while judging one: the document's non-blank lines that are still
 /// in it, within the scorer's [`Reach`] of the current one.
+///
+/// ```
+/// use dechrome::{ContextScorer, Judgement, Neighbourhood, Reach, ScorerReason};
+/// /// Drops the last line of a document when it is much shorter than the lines before it.
+/// #[derive(Debug)]
+/// struct ShortTail;
+/// impl ContextScorer for ShortTail {
+///     fn reasons(&self) -> Vec<ScorerReason> {
+///         vec![ScorerReason::new("short-tail", "footer")]
+///     }
+///     fn reach(&self) -> Reach {
+///         Reach { before: 2, after: 0 }
+///     }
+///     fn judge(&self, lines: &Neighbourhood<'_>) -> Judgement {
+///         let last = lines.position() + 1 == lines.document_lines();
+///         let longest = lines.before().map(|line| line.text().len()).max().unwrap_or(0);
+///         if last && lines.current().text().len() * 4 < longest { Judgement::drop(0) } else { Judgement::keep() }
+///     }
+/// }
+/// let cleaner = dechrome::Cleaner::builder().default_rules(false).classifier(false).scorer(std::sync::Arc::new(ShortTail)).build()?;
+/// let page = "The council met on Monday to discuss the harbour.\nIt voted to fund the new pier.\nLog in\n";
+/// assert_eq!(cleaner.clean_str(page).text, "The council met on Monday to discuss the harbour.\nIt voted to fund the new pier.\n");
+/// # Ok::<(), dechrome::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Neighbourhood<'a> {
     pub(crate) lines: &'a [ScoredLine<'a>],

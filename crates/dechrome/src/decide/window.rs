@@ -300,7 +300,8 @@ impl RulesWindow {
         if let Some(rule) = matches.now(self.in_header()) {
             let rule = reasons.rule(rule);
             match action_of(entry, reasons, rule) {
-                Action::DropLine => {}
+                // A keep rule's line has no drop rule's matches (see analysis).
+                Action::DropLine | Action::Keep => {}
                 Action::DropWithPrevious => self.drop_previous_title(self.window.len(), rule),
                 Action::DropBlock => self.carry = Carry::Block(rule),
                 Action::DropRest => self.carry = Carry::Rest(rule),
@@ -319,7 +320,7 @@ impl RulesWindow {
         match matches.footer.map(|rule| reasons.rule(rule)) {
             Some(rule) if self.settings.footer_lines > 0 => {
                 match action_of(entry, reasons, rule) {
-                    Action::DropLine => {}
+                    Action::DropLine | Action::Keep => {}
                     Action::DropWithPrevious => {
                         if let Some(title) = self.previous_title(self.window.len()) {
                             self.uncount(title);
@@ -362,7 +363,7 @@ impl RulesWindow {
                 continue;
             }
             let kept = matches!(entry.verdict, Verdict::Keep | Verdict::FooterCandidate(_));
-            return (kept && entry.facts.shape.title_like).then_some(index);
+            return (kept && entry.facts.shape.title_like && !entry.facts.kept_by_rule).then_some(index);
         }
         None
     }
@@ -589,7 +590,7 @@ impl RulesWindow {
                 Verdict::FooterCandidate(rule) => {
                     self.counts.set(&mut self.window[index], Verdict::Drop(rule));
                     match action_of(&self.window[index], reasons, rule) {
-                        Action::DropLine => {}
+                        Action::DropLine | Action::Keep => {}
                         Action::DropWithPrevious => self.drop_previous_title(index, rule),
                         Action::DropBlock => {
                             for later in self.window.range_mut(index + 1..).take_while(|e| !e.is_blank()) {

@@ -37,6 +37,13 @@ pub(crate) trait Step: Send + Sync + std::fmt::Debug {
 }
 
 /// Which optional steps run. The defaults are what [`Cleaner::builder`](crate::Cleaner::builder) uses.
+///
+/// ```
+/// use dechrome::NormalizeOptions;
+/// let defaults = NormalizeOptions::default();
+/// assert!(defaults.ascii_quotes && !defaults.ascii_punct && !defaults.nfkc);
+/// assert!(defaults.repair_mojibake && defaults.decode_entities);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NormalizeOptions {
     /// Map curly single and double quotes to `'` and `"` (default on).

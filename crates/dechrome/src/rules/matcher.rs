@@ -18,7 +18,7 @@ use regex_syntax::hir::Hir;
 use super::line_regex::{LineRegex, LineRegexCache, MAX_ESTIMATED_SIZE, estimated_size};
 use super::prefilter::{ByteSet, RegexPrefilter, byte_frequency};
 use super::prefix_trie::{PatternId, PrefixTrie, PrefixTrieBuilder};
-use super::{MatchKind, Rule, RuleSet, Zone};
+use super::{Action, MatchKind, Rule, RuleSet, Zone};
 use crate::error::{Error, Result};
 use crate::parallel::{join_beside, map_in_parallel};
 use crate::shape::LineShape;
@@ -212,6 +212,8 @@ pub(crate) struct Matcher {
     /// Tells apart the matchers a [`MatchScratch`] may be used with.
     id: u64,
     rules: Vec<RuleInfo>,
+    /// The rules before this index are keep rules (a [`RuleSet`] puts them first).
+    keep_rules: RuleRef,
     start_trie: PrefixTrie,
     start_targets: Vec<LiteralTarget>,
     /// By line length, ascending; the last tier has no upper bound.
@@ -571,6 +573,7 @@ impl Matcher {
         Ok(Self {
             id: NEXT_MATCHER_ID.fetch_add(1, Ordering::Relaxed),
             rules: rules.iter().map(RuleInfo::of).collect(),
+            keep_rules: rules.iter().take_while(|rule| rule.action == Action::Keep).count() as RuleRef,
             start_trie: parts.start_trie.build(),
             start_targets: parts.start_targets,
             literal_tiers,
@@ -579,6 +582,12 @@ impl Matcher {
             byte_filtered: parts.byte_filtered,
             regex_groups,
         })
+    }
+
+    /// Whether `matches` hold a keep rule: keep rules fire anywhere and come before every
+    /// drop rule, so one would be the rule found for every zone.
+    pub(crate) fn keeps(&self, matches: &Matches) -> bool {
+        matches.any.is_some_and(|rule| rule < self.keep_rules)
     }
 
     /// Finds the rules that fire on `view` (the line's match view), whatever the zone.

@@ -28,6 +28,16 @@ pub const BUILTIN_PACKS: [(&str, &str); 2] = [
 ];
 
 /// How a rule's patterns are compared with a line's match view.
+///
+/// ```
+/// use dechrome::RuleSet;
+/// use dechrome::rules::MatchKind;
+/// let rules = RuleSet::builtin()?;
+/// let skip_links = rules.iter().find(|rule| rule.id == "skip-links").expect("a built-in rule");
+/// assert_eq!(skip_links.kind, MatchKind::Exact);
+/// assert_eq!(skip_links.kind.key(), "exact");
+/// # Ok::<(), dechrome::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatchKind {
     /// The whole line equals the pattern.
@@ -53,6 +63,15 @@ impl MatchKind {
 }
 
 /// Where in a document a rule may fire.
+///
+/// ```
+/// use dechrome::RuleSet;
+/// use dechrome::rules::Zone;
+/// let mut rules = RuleSet::new();
+/// rules.add_toml("[[rule]]\nid = \"login\"\ncategory = \"navigation\"\nexact = \"Log in\"\nzone = \"header\"\n", "my.toml")?;
+/// assert_eq!(rules.get(0).map(|rule| rule.zone), Some(Zone::Header));
+/// # Ok::<(), dechrome::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Zone {
@@ -66,6 +85,16 @@ pub enum Zone {
 }
 
 /// What happens when a rule fires.
+///
+/// ```
+/// use dechrome::Cleaner;
+/// // A keep rule: lines like this are never dropped, whatever else would drop them.
+/// let cleaner = Cleaner::builder()
+///     .add_rules_toml("[[rule]]\nid = \"keep-ad-word\"\ncategory = \"ads\"\naction = \"keep\"\nexact = \"Advertisement\"\n", "my.toml")
+///     .build()?;
+/// assert_eq!(cleaner.clean_str("Advertisement\nStocks rose.\n").text, "Advertisement\nStocks rose.\n");
+/// # Ok::<(), dechrome::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Action {
@@ -79,6 +108,10 @@ pub enum Action {
     DropBlock,
     /// Drop the line and the rest of the document (footer sections).
     DropRest,
+    /// Never drop the line: no other rule, the classifier or the duplicate rule drops it (it may
+    /// still go with a block or the rest of a document that another line's rule drops). Keep
+    /// rules come before every drop rule, whatever their place in the packs.
+    Keep,
 }
 
 impl Action {
@@ -86,7 +119,46 @@ impl Action {
     pub fn drops_following(self) -> bool {
         matches!(self, Action::DropBlock | Action::DropRest)
     }
+
+    /// The TOML value that selects this action.
+    pub fn key(self) -> &'static str {
+        match self {
+            Action::DropLine => "drop-line",
+            Action::DropWithPrevious => "drop-with-previous",
+            Action::DropBlock => "drop-block",
+            Action::DropRest => "drop-rest",
+            Action::Keep => "keep",
+        }
+    }
 }
+
+impl Zone {
+    /// The TOML value that selects this zone.
+    pub fn key(self) -> &'static str {
+        match self {
+            Zone::Any => "any",
+            Zone::Header => "header",
+            Zone::Footer => "footer",
+        }
+    }
+}
+
+/// The categories rules may have without a pack declaring them: those of the built-in packs.
+pub const CATEGORIES: [&str; 13] = [
+    "ads",
+    "byline",
+    "caption",
+    "comments",
+    "cookie",
+    "footer",
+    "media",
+    "navigation",
+    "promo",
+    "related",
+    "share",
+    "subscribe",
+    "tags",
+];
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
@@ -107,6 +179,9 @@ impl OneOrMany {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PackFile {
+    /// Categories of this pack's own, beside [`CATEGORIES`].
+    #[serde(default)]
+    categories: Vec<String>,
     #[serde(default)]
     rule: Vec<RuleSpec>,
 }
@@ -132,9 +207,21 @@ struct RuleSpec {
     skip_sentences: Option<bool>,
     #[serde(default)]
     needs_context: bool,
+    examples: Option<OneOrMany>,
+    counterexamples: Option<OneOrMany>,
 }
 
 /// One validated rule.
+///
+/// ```
+/// use dechrome::RuleSet;
+/// use dechrome::rules::Action;
+/// let rules = RuleSet::builtin()?;
+/// let copyright = rules.iter().find(|rule| rule.id == "copyright").expect("a built-in rule");
+/// assert_eq!((copyright.category.as_str(), copyright.action), ("footer", Action::DropRest));
+/// assert!(!copyright.examples.is_empty() && copyright.description.is_some());
+/// # Ok::<(), dechrome::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
     /// Unique id, used in stats, rejects and `--disable`.
@@ -160,6 +247,10 @@ pub struct Rule {
     /// The rule's words alone do not settle it: with the line classifier on, a line it drops is
     /// kept when the classifier reads it as content (a subhead "Health", a headline with " — ").
     pub needs_context: bool,
+    /// Lines the rule drops (documentation, checked by the built-in packs' tests).
+    pub examples: Vec<String>,
+    /// Prose lines with the rule's words that it leaves alone.
+    pub counterexamples: Vec<String>,
     /// The pack the rule came from.
     pub source: String,
 }
@@ -215,7 +306,27 @@ impl RuleSet {
         let known: HashMap<&str, &str> = self.rules.iter().map(|r| (r.id.as_str(), r.source.as_str())).collect();
         let mut added: Vec<Rule> = Vec::with_capacity(pack.rule.len());
         let mut added_ids: HashSet<String> = HashSet::with_capacity(pack.rule.len());
+        for category in &pack.categories {
+            check_category_name(category).map_err(|message| Error::Rules {
+                source_name: source_name.to_string(),
+                rule_id: None,
+                message,
+            })?;
+        }
         for spec in pack.rule {
+            let declared = pack.categories.contains(&spec.category);
+            if !declared && !CATEGORIES.contains(&spec.category.as_str()) {
+                return Err(Error::Rules {
+                    source_name: source_name.to_string(),
+                    rule_id: Some(spec.id),
+                    message: format!(
+                        "unknown category {:?}; known: {}; a pack declares a new one with `categories = [{:?}]` before its rules",
+                        spec.category,
+                        CATEGORIES.join(", "),
+                        spec.category
+                    ),
+                });
+            }
             let rule = validate(spec, source_name)?;
             let earlier =
                 known.get(rule.id.as_str()).copied().or_else(|| added_ids.contains(&rule.id).then_some(source_name));
@@ -231,7 +342,12 @@ impl RuleSet {
             added_ids.insert(rule.id.clone());
             added.push(rule);
         }
-        self.rules.extend(added);
+        // Keep rules go after the keep rules already there and before every drop rule: the
+        // matcher reports the first rule that matches, and a keep rule must win.
+        let (keep, drop): (Vec<Rule>, Vec<Rule>) = added.into_iter().partition(|r| r.action == Action::Keep);
+        let first_drop = self.rules.iter().take_while(|r| r.action == Action::Keep).count();
+        self.rules.splice(first_drop..first_drop, keep);
+        self.rules.extend(drop);
         Ok(())
     }
 
@@ -271,6 +387,13 @@ impl<'a> IntoIterator for &'a RuleSet {
     }
 }
 
+fn check_category_name(category: &str) -> std::result::Result<(), String> {
+    if category.is_empty() || !category.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
+        return Err(format!("category {category:?} must be non-empty lowercase ASCII letters and '-'"));
+    }
+    Ok(())
+}
+
 fn validate(spec: RuleSpec, source_name: &str) -> Result<Rule> {
     let fail = |message: String| Error::Rules {
         source_name: source_name.to_string(),
@@ -280,8 +403,9 @@ fn validate(spec: RuleSpec, source_name: &str) -> Result<Rule> {
     if spec.id.is_empty() || !spec.id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
         return Err(fail("an id must be non-empty and use only ASCII letters, digits, '-', '_' and '.'".into()));
     }
-    if spec.category.is_empty() || !spec.category.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
-        return Err(fail(format!("category {:?} must be non-empty lowercase ASCII letters and '-'", spec.category)));
+    check_category_name(&spec.category).map_err(fail)?;
+    if spec.action == Action::Keep && spec.zone != Zone::Any {
+        return Err(fail("a keep rule applies anywhere: leave out `zone`".into()));
     }
     let matchers = [
         (MatchKind::Exact, spec.exact),
@@ -330,7 +454,10 @@ fn validate(spec: RuleSpec, source_name: &str) -> Result<Rule> {
         (None, MatchKind::Contains) => Some(DEFAULT_MAX_CHARS_CONTAINS),
         (None, MatchKind::Regex) => Some(DEFAULT_MAX_CHARS_REGEX),
     };
+    let list = |value: Option<OneOrMany>| value.map(OneOrMany::into_vec).unwrap_or_default();
     Ok(Rule {
+        examples: list(spec.examples),
+        counterexamples: list(spec.counterexamples),
         skip_sentences: spec.skip_sentences.unwrap_or(kind == MatchKind::Contains),
         needs_context: spec.needs_context,
         id: spec.id,
@@ -398,5 +525,33 @@ mod tests {
         assert_eq!(set.disable("ads"), ads);
         assert_eq!(set.len(), n - ads);
         assert_eq!(set.disable("no-such-thing"), 0);
+    }
+
+    #[test]
+    fn unknown_categories_are_errors_unless_declared() {
+        let e = err_of("[[rule]]\nid = \"x\"\ncategory = \"promos\"\nexact = \"A\"\n");
+        assert!(e.contains("unknown category \"promos\"") && e.contains("known: ads,"), "{e}");
+        assert!(e.contains("categories = [\"promos\"]"), "{e}");
+        let mut set = RuleSet::new();
+        set.add_toml(
+            "categories = [\"promos\"]\n[[rule]]\nid = \"x\"\ncategory = \"promos\"\nexact = \"A\"\n",
+            "p.toml",
+        )
+        .unwrap();
+        assert_eq!(set.len(), 1);
+    }
+
+    #[test]
+    fn keep_rules_come_first_and_apply_anywhere() {
+        let mut set = RuleSet::builtin().unwrap();
+        set.add_toml(
+            "[[rule]]\nid = \"mine\"\ncategory = \"ads\"\naction = \"keep\"\nexact = \"Advertisement\"\n",
+            "k.toml",
+        )
+        .unwrap();
+        assert_eq!(set.get(0).map(|r| r.id.as_str()), Some("mine"));
+        let e =
+            err_of("[[rule]]\nid = \"k\"\ncategory = \"ads\"\naction = \"keep\"\nzone = \"footer\"\nexact = \"A\"\n");
+        assert!(e.contains("a keep rule applies anywhere"), "{e}");
     }
 }
