@@ -8,8 +8,9 @@ use dechrome::{Cleaner, Stats};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-/// A document as Python passed it: a str, or bytes read as the command reads files (BOM,
-/// UTF-16, invalid UTF-8).
+/// A document as Python passed it: a str, cleaned as the command cleans a JSONL text field (a
+/// final line end only where the input had one), or bytes, cleaned as the command cleans a file
+/// (BOM, UTF-16, invalid UTF-8; every kept line ends with a newline).
 pub(crate) enum Text<'a> {
     Str(&'a str),
     Bytes(&'a [u8]),
@@ -20,7 +21,7 @@ impl Text<'_> {
     pub(crate) fn clean(&self, cleaner: &Cleaner) -> dechrome::Result<(String, Stats)> {
         match self {
             Text::Str(text) => {
-                let cleaned = cleaner.clean_str(text);
+                let cleaned = cleaner.clean_field(text);
                 Ok((cleaned.text, cleaned.stats))
             }
             Text::Bytes(bytes) => {

@@ -12,7 +12,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
-use dechrome::jsonl::{JsonlCleaner, JsonlOptions, decoder};
+use dechrome::jsonl::{Compression, JsonlCleaner, JsonlOptions, decoder};
 use dechrome::{Cleaner, Stats};
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -147,7 +147,7 @@ impl Core {
         let strings = arrow::import(array)?;
         py.detach(|| {
             let values = strings.values();
-            let cleaned = pool::map(&values, threads, |value| value.map(|text| self.cleaner.clean_str(text).text))?;
+            let cleaned = pool::map(&values, threads, |value| value.map(|text| self.cleaner.clean_field(text).text))?;
             Ok(arrow::Exported::new(&strings.with_values(&cleaned)))
         })
         .map_err(pool_error)
@@ -174,9 +174,14 @@ impl Core {
                 PyOSError::new_err(format!("{}: {what}: {e}", path.display()))
             };
             let input = File::open(&src).map_err(|e| os_error(&src, "cannot read", e))?;
-            let (compression, reader) = decoder(input).map_err(|e| os_error(&src, "cannot read", e))?;
+            let (_, reader) = decoder(input).map_err(|e| os_error(&src, "cannot read", e))?;
             let output = File::create(&dst).map_err(|e| os_error(&dst, "cannot write", e))?;
-            // The output is compressed as the input is, as by the command.
+            // As with the command's `-o FILE`, the output's name says how to compress it.
+            let compression = match dst.extension().and_then(|e| e.to_str()) {
+                Some("gz") => Compression::Gzip,
+                Some("zst") => Compression::Zstd,
+                _ => Compression::None,
+            };
             let mut encoder =
                 compression.encoder(BufWriter::new(output)).map_err(|e| os_error(&dst, "cannot write", e))?;
             let mut bad = match &bad_records {

@@ -18,21 +18,32 @@ PROMO_RULES = '[[rule]]\nid = "promo"\ncategory = "promo"\nexact = "Get the app"
 def test_the_readme_line_works_in_a_fresh_interpreter() -> None:
     code = "import dechrome; print(dechrome.Cleaner().clean('Accessibility links\\nHello.'))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out == "Hello.\n\n"
+    assert out == "Hello.\n"
 
 
 @pytest.mark.parametrize("case", fixture_cases(), ids=lambda p: p.name)
 def test_every_fixture_gives_its_expected_output(case: Path) -> None:
     cleaner = dechrome.Cleaner()
     raw, expected = (case / "input.txt").read_bytes(), (case / "expected.txt").read_bytes().decode("utf-8")
-    # As bytes, read like a file by the command; as text, decoded as the library's test does.
+    # As bytes, read like a file by the command; as text, decoded as the library's test does
+    # and cleaned as a field: a final line end only where the input had one.
     assert cleaner.clean(raw) == expected
-    assert cleaner.clean(raw.decode("utf-8", errors="replace")) == expected
+    field = expected if raw.endswith(b"\n") else expected.removesuffix("\n")
+    assert cleaner.clean(raw.decode("utf-8", errors="replace")) == field
     assert cleaner.clean(expected) == expected
+    assert cleaner.clean(field) == field
 
 
 def test_there_are_fixtures() -> None:
     assert len(fixture_cases()) >= 17
+
+
+def test_a_str_keeps_its_final_line_end_or_its_lack() -> None:
+    cleaner = dechrome.Cleaner()
+    assert cleaner.clean("Advertisement\nStocks  rose.") == "Stocks rose."
+    assert cleaner.clean("Advertisement\nStocks  rose.\n") == "Stocks rose.\n"
+    assert cleaner.clean(b"Advertisement\nStocks  rose.") == "Stocks rose.\n"
+    assert cleaner.clean_with_stats("Stocks rose.")[1]["output_bytes"] == len("Stocks rose.")
 
 
 def test_stats_count_what_was_dropped() -> None:
@@ -122,8 +133,10 @@ def test_setting_errors_read_as_the_commands(dechrome_bin: Path, tmp_path: Path)
     assert str(raised.value) == cli_error(dechrome_bin, "--model", str(model))
     with pytest.raises(ValueError, match="invalid setting: header_lines must be at least 0"):
         dechrome.Cleaner(header_lines=-1)
-    with pytest.raises(ValueError, match="invalid setting: threads must be at least 1"):
-        dechrome.Cleaner(threads=0)
+    with pytest.raises(ValueError, match="invalid setting: threads must be at least 0"):
+        dechrome.Cleaner(threads=-1)
+    # 0 is one thread per core, as with -j 0.
+    assert dechrome.Cleaner(threads=0).clean_batch(["Advertisement", "Stocks rose."], threads=0) == ["", "Stocks rose."]
     with pytest.raises(ValueError, match="classifier"):
         dechrome.Cleaner(model="{}", classifier=False)
 

@@ -54,8 +54,8 @@ def test_clean_arrow_exports_to_any_arrow_library() -> None:
     exported = cleaner._core.clean_arrow(pa.array(["Advertisement\nStocks rose.", None]), 1)
     assert isinstance(exported, dechrome.ArrowArray) and len(exported) == 2
     # Imported twice: each export is a new handle on the same buffers.
-    assert pa.array(exported).to_pylist() == ["Stocks rose.\n", None]
-    assert pa.array(exported).to_pylist() == ["Stocks rose.\n", None]
+    assert pa.array(exported).to_pylist() == ["Stocks rose.", None]
+    assert pa.array(exported).to_pylist() == ["Stocks rose.", None]
 
 
 def test_clean_arrow_refuses_what_is_not_strings() -> None:

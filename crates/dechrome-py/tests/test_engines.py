@@ -73,7 +73,7 @@ def test_datatrove_step_counts_and_drops_empty_documents() -> None:
     step = DechromeFormatter(drop_empty=True, batch_size=2)
     docs = [Document(text=t, id=str(i)) for i, t in enumerate(["Advertisement", "Stocks rose on Monday.", "Share"])]
     out = list(step.run(iter(docs)))
-    assert [d.text for d in out] == ["Stocks rose on Monday.\n"]
+    assert [d.text for d in out] == ["Stocks rose on Monday."]
     assert step.stats["dropped_empty"].total == 2
     assert step.stats["dropped_lines/ads"].total == 1
     with pytest.raises(ValueError):
@@ -159,4 +159,4 @@ def test_spark_workers_compile_the_cleaner_once(spark) -> None:
     # Sixteen tasks over the reused workers: each compiled the cleaner once.
     assert len(rows) >= 16 and len({r.pid for r in rows}) < len(rows)
     assert {r.builds for r in rows} == {1}, rows
-    assert df.filter("clean != concat('Story ', id, ' ran on Monday.\n')").count() == 0
+    assert df.filter("clean != concat('Story ', id, ' ran on Monday.')").count() == 0

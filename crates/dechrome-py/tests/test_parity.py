@@ -88,17 +88,23 @@ def test_files_cleaned_as_by_the_command(dechrome_bin: Path) -> None:
         assert cleaner.clean(path.read_bytes()) == done.stdout.decode("utf-8"), path.name
 
 
-@pytest.mark.parametrize("compress", [False, True], ids=["plain", "gzip"])
-def test_clean_jsonl_writes_the_commands_bytes(pages: list[str], dechrome_bin: Path, tmp_path: Path, compress: bool) -> None:
+@pytest.mark.parametrize(("source", "target"), [("in.jsonl", "out.jsonl"), ("in.jsonl.gz", "out.jsonl.gz"), ("in.jsonl.gz", "out.jsonl"), ("in.jsonl", "out.jsonl.gz")])
+def test_clean_jsonl_writes_the_commands_bytes(
+    pages: list[str], dechrome_bin: Path, tmp_path: Path, source: str, target: str
+) -> None:
     lines = "".join(json.dumps({"id": i, "text": t, "meta": {"n": [i, None]}}) + "\n" for i, t in enumerate(pages))
     raw = lines.encode()
-    src = tmp_path / ("in.jsonl.gz" if compress else "in.jsonl")
-    src.write_bytes(gzip.compress(raw) if compress else raw)
-    ours, theirs = tmp_path / "ours.out", tmp_path / ("theirs.jsonl.gz" if compress else "theirs.jsonl")
+    src = tmp_path / source
+    src.write_bytes(gzip.compress(raw) if source.endswith(".gz") else raw)
+    (tmp_path / "ours").mkdir()
+    (tmp_path / "theirs").mkdir()
+    ours, theirs = tmp_path / "ours" / target, tmp_path / "theirs" / target
     stats = dechrome.Cleaner(keep_quotes=True).clean_jsonl(src, ours, threads=2)
     done = run_cli(dechrome_bin, "--keep-quotes", src, "-o", theirs)
     assert done.returncode == 0, done.stderr.decode()
-    read = gzip.decompress if compress else (lambda b: b)
+    compressed = ours.read_bytes()[:2] == b"\x1f\x8b"
+    assert compressed == target.endswith(".gz") == (theirs.read_bytes()[:2] == b"\x1f\x8b")
+    read = gzip.decompress if compressed else (lambda b: b)
     assert read(ours.read_bytes()) == read(theirs.read_bytes())
     assert stats["records"] == stats["written"] == len(pages)
     assert stats["input_bytes"] == len(raw)
@@ -112,7 +118,7 @@ def test_clean_jsonl_other_key_and_drop_empty(dechrome_bin: Path, tmp_path: Path
     stats = dechrome.Cleaner().clean_jsonl(src, ours, text_key="body", drop_empty=True)
     done = run_cli(dechrome_bin, "--text-key", "body", "--drop-empty", src, "-o", theirs)
     assert done.returncode == 0, done.stderr.decode()
-    assert ours.read_bytes() == theirs.read_bytes() == b'{"body":"Stocks rose on Monday.\\n"}\n'
+    assert ours.read_bytes() == theirs.read_bytes() == b'{"body":"Stocks rose on Monday."}\n'
     assert stats["dropped_empty"] == 1
 
 

@@ -3,7 +3,11 @@ text and normalize what is left, with the same output as the ``dechrome`` comman
 
 >>> import dechrome
 >>> dechrome.Cleaner().clean("Accessibility links\\nHello.")
-'Hello.\\n'
+'Hello.'
+
+A str is cleaned as the command cleans a text field of JSON Lines: it ends with a newline only
+when it did before. Bytes are cleaned as the command cleans a file (a BOM, UTF-16 and invalid
+UTF-8 are read as it reads them), every kept line ending with a newline.
 
 A :class:`Cleaner` is compiled once per process and settings: building, copying and unpickling
 one again (as Spark and datatrove do for every task) reuses the compiled rules.
@@ -28,7 +32,7 @@ DEFAULT_MAX_LINE_BYTES = 1024 * 1024
 #: A rule pack: its TOML text, or ``(source_name, toml_text)`` where the source name (a path,
 #: say) appears in error messages.
 RulePack = Union[str, tuple[str, str]]
-#: A document: text, or bytes read as the command reads a file (BOM, UTF-16, invalid UTF-8).
+#: A document: text (cleaned as a JSONL text field), or bytes (cleaned as a file).
 Text = Union[str, bytes]
 
 
@@ -80,7 +84,7 @@ class Cleaner:
         classifier: judge lines with the line classifier (``False``: ``--no-classifier``).
         model: a classifier model's JSON text, or ``(source_name, json_text)`` (``--model``).
         threads: threads of :meth:`clean_batch`, :meth:`clean_arrow` and :meth:`clean_jsonl`
-            when they are not given one (``--jobs``); default: one per core available.
+            when they are not given one (``--jobs``); default (or 0): one per core available.
 
     Raises:
         ValueError: a rule pack, model or setting is invalid (the command's message).
@@ -129,7 +133,7 @@ class Cleaner:
             "classifier": bool(classifier),
             "model": None if model is None else _named("model", [model])[0],
         }
-        self._threads = None if threads is None else _count("threads", threads, 1)
+        self._threads = None if threads is None else _count("threads", threads) or None
         self._core = _dechrome.Core(**settings)
         self._settings = settings
 
@@ -153,12 +157,14 @@ class Cleaner:
 
     def _threads_or_default(self, threads: int | None) -> int:
         if threads is not None:
-            return _count("threads", threads, 1)
+            # 0: one per core, as with the command's `-j 0`.
+            return _count("threads", threads) or _cores()
         return self._threads or _cores()
 
     def clean(self, text: Text) -> str:
-        """The cleaned text of one document (a form-feed line inside separates documents, as in
-        a stream given to the command). The GIL is released while it cleans."""
+        """The cleaned text of one document. A str ends with a newline only when it did (as
+        the command's JSONL text fields); bytes are cleaned as the command cleans a file. A
+        form-feed line inside separates documents. The GIL is released while it cleans."""
         return self._core.clean(text)
 
     def clean_with_stats(self, text: Text) -> tuple[str, dict[str, Any]]:
@@ -175,8 +181,8 @@ class Cleaner:
         return self._core.explain(text)
 
     def clean_batch(self, texts: Iterable[Text], *, threads: int | None = None) -> list[str]:
-        """``[clean(t) for t in texts]``, in parallel on ``threads`` threads with the GIL
-        released; ``threads=1`` cleans on the calling thread."""
+        """``[clean(t) for t in texts]``, in parallel on ``threads`` threads (0: one per core)
+        with the GIL released; ``threads=1`` cleans on the calling thread."""
         return self._core.clean_batch(texts, self._threads_or_default(threads))
 
     def clean_batch_with_stats(
@@ -213,9 +219,10 @@ class Cleaner:
         threads: int | None = None,
     ) -> dict[str, Any]:
         """Cleans the ``text_key`` field of every record of the JSON Lines file ``src`` into
-        ``dst``, every other field kept byte for byte, as the command's JSONL mode does (gzip
-        and zstd input recognized by content, the output compressed the same way). Records are
-        read and written in Rust: no ``json.loads`` per record.
+        ``dst``, every other field kept byte for byte, as the command's JSONL mode does with
+        ``-o dst``: gzip and zstd input recognized by content, the output compressed as its name
+        says (``.gz``, ``.zst``, or not). Records are read and written in Rust: no
+        ``json.loads`` per record.
 
         ``drop_empty`` leaves out records whose cleaned text is empty; ``skip_bad_records``
         counts malformed records and copies them to ``bad_records`` (default ``dst`` +
