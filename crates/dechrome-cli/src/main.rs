@@ -6,6 +6,7 @@
 mod args;
 mod batch;
 mod output;
+mod pause;
 mod plan;
 mod report;
 mod stream;
@@ -68,7 +69,7 @@ fn run(plan: &Plan) -> Result<Outcome> {
         }
         Mode::Streams(streams) => {
             let cleaner = plan.cleaner.build(plan.cleaner.jobs)?;
-            let outcome = stream::run(streams, &cleaner, &mut totals)?;
+            let outcome = stream::run(streams, plan.stats_json.as_deref(), &cleaner, &mut totals)?;
             if plan.stats {
                 eprint!("{}", totals.text.report());
                 if totals.jsonl.is_some() || totals.files > 1 {
@@ -78,7 +79,7 @@ fn run(plan: &Plan) -> Result<Outcome> {
             outcome
         }
         Mode::Tree(tree) => {
-            let outcome = batch::run(tree, &plan.cleaner, &mut totals)?;
+            let outcome = batch::run(tree, plan.stats_json.as_deref(), &plan.cleaner, &mut totals)?;
             if plan.stats {
                 eprint!("{}", totals.text.report());
             }

@@ -108,6 +108,7 @@ impl Plan {
             text_key: args.text_key.clone(),
             drop_empty: args.drop_empty,
             skip_bad_records: args.skip_bad_records,
+            max_record_bytes: args.max_record_bytes,
         };
         let mode = if args.list_rules {
             Mode::ListRules
