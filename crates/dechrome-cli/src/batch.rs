@@ -29,6 +29,10 @@ use super::walk::{Filters, Found, Walked, walk};
 /// A file whose first block holds a NUL byte is binary.
 const BINARY_CHECK_BYTES: u64 = 8 * 1024;
 
+/// The most files cleaned at once, whatever `-j` asks: each holds its blocks, its output buffer
+/// and an analyzer, so memory would otherwise grow with the thread count.
+const MAX_FILES_AT_ONCE: usize = 64;
+
 /// The permission bits a mirrored file takes from its input; set-ID bits are not carried over
 /// to a copy.
 const PERMISSION_BITS: u32 = 0o1777;
@@ -102,7 +106,7 @@ pub(crate) fn run(
 
     let progress = progress_bar(jobs.len() as u64);
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(cleaner_plan.jobs)
+        .num_threads(cleaner_plan.jobs.min(MAX_FILES_AT_ONCE))
         .build()
         .context("cannot start the worker threads")?;
     let results: Vec<Result<Done>> = pool.install(|| {

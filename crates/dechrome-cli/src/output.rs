@@ -139,12 +139,19 @@ pub(crate) fn remove_if_stale(path: &Path) -> io::Result<bool> {
     Ok(true)
 }
 
-/// Fails when stdout is closed (`>&-`): what is written there would be lost without a word.
+/// Fails when stdout is closed (`>&-`): what is written there would be lost without a word. The
+/// standard library opens `/dev/null` read-write on a standard stream that is closed when the
+/// program starts; a shell redirects stdout to `/dev/null` write-only.
 pub(crate) fn check_stdout_open() -> Result<()> {
-    match rustix::io::fcntl_getfd(io::stdout()) {
-        Err(rustix::io::Errno::BADF) => bail!("stdout is closed; name an output file with -o"),
-        _ => Ok(()),
+    let stdout = io::stdout();
+    let Ok(stat) = rustix::fs::fstat(&stdout) else { bail!("stdout is closed; name an output file with -o") };
+    let read_write = rustix::fs::fcntl_getfl(&stdout).is_ok_and(|flags| flags & OFlags::ACCMODE == OFlags::RDWR);
+    let is_null = rustix::fs::FileType::from_raw_mode(stat.st_mode) == rustix::fs::FileType::CharacterDevice
+        && rustix::fs::stat("/dev/null").is_ok_and(|null| null.st_rdev == stat.st_rdev);
+    if read_write && is_null {
+        bail!("stdout is closed; name an output file with -o");
     }
+    Ok(())
 }
 
 /// True when writing to `path` must go into what is there rather than replace it: anything
