@@ -746,7 +746,12 @@ fn new_output_files_get_the_mode_the_umask_gives() {
         let output = root.join(format!("out-{umask:o}.txt"));
         let mut command = dechrome();
         // SAFETY: umask is async-signal-safe.
-        unsafe { command.pre_exec(move || Ok(drop(libc::umask(umask)))) };
+        unsafe {
+            command.pre_exec(move || {
+                libc::umask(umask);
+                Ok(())
+            })
+        };
         Run::of(command.arg(root.join("page.txt")).arg("-o").arg(&output)).expect(0, &[]);
         assert_eq!(fs::metadata(&output).unwrap().mode() & 0o777, mode, "umask {umask:o}");
     }
