@@ -781,8 +781,9 @@ fn outputs_that_are_not_regular_files_are_written_into_and_links_followed() {
         std::thread::spawn(move || fs::read(fifo).unwrap())
     };
     Run::of(&mut jsonl(&fifo)).expect(0, &[]);
-    assert_eq!(reader.join().unwrap(), b"not json\n");
+    // Checked first: a FIFO renamed over would leave its reader waiting for ever.
     assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    assert_eq!(reader.join().unwrap(), b"not json\n");
 
     // A link to a regular file stays a link; the file it leads to is replaced.
     let (link, file) = (root.join("bad-link"), root.join("bad.txt"));
