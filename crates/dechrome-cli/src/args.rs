@@ -107,6 +107,11 @@ pub(crate) struct Args {
     #[arg(long)]
     pub skip_bad_records: bool,
 
+    /// JSONL: a record longer than this many bytes is a bad record (an error, or with
+    /// `--skip-bad-records` counted and copied to the bad records), never held in memory whole.
+    #[arg(long, value_name = "BYTES", default_value_t = dechrome::jsonl::DEFAULT_MAX_RECORD_BYTES)]
+    pub max_record_bytes: usize,
+
     /// JSONL: where `--skip-bad-records` copies malformed records (stream mode).
     #[arg(long, value_name = "FILE", requires = "skip_bad_records")]
     pub bad_records: Option<PathBuf>,

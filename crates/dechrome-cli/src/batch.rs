@@ -2,13 +2,13 @@
 //! files in parallel, one file's failure reported without stopping the others.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::fs::{self, File};
 use std::io::{self, BufRead, BufWriter, IsTerminal, Read, Seek, SeekFrom, Write};
 use std::ops::Range;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, bail};
 use dechrome::jsonl::{JsonlCleaner, JsonlStats};
@@ -20,7 +20,11 @@ use super::Outcome;
 use super::args::Format;
 use super::explain::NumberedByRecord;
 use super::html_report::{MAX_PAGES_SHOWN, PageCollector, PageSet};
-use super::output::{AtomicFile, Destination, LazyFile, is_temp_name, remove_if_stale, sync_dir};
+use super::output::{
+    AtomicFile, Destination, FileId, Folder, LazyFile, LazyTarget, PRIVATE_MODE, is_temp_name, remove_if_stale,
+    sync_dir,
+};
+use super::pause::pause;
 use super::plan::{BAD_RECORDS_SUFFIX, CleanerPlan, Target, TreePlan};
 use super::report::{Totals, is_quiet, notice};
 use super::stream::{Opened, into_io_error, open_as};
@@ -29,11 +33,36 @@ use super::walk::{Filters, Found, Walked, walk};
 /// A file whose first block holds a NUL byte is binary.
 pub(crate) const BINARY_CHECK_BYTES: u64 = 8 * 1024;
 
+/// The most files cleaned at once, whatever `-j` asks: each holds its blocks, its output buffer
+/// and an analyzer, so memory would otherwise grow with the thread count.
+const MAX_FILES_AT_ONCE: usize = 64;
+
+/// The permission bits a mirrored file takes from its input; set-ID bits are not carried over
+/// to a copy.
+const PERMISSION_BITS: u32 = 0o1777;
+
 /// One file to clean.
 struct Job {
     input: PathBuf,
     output: PathBuf,
     format: Format,
+    /// The file the walk found (see [`Found`]).
+    id: FileId,
+    folder_id: FileId,
+    is_link: bool,
+}
+
+impl Job {
+    fn new(found: &Found, output: PathBuf, format: Format) -> Self {
+        Self {
+            input: found.path.clone(),
+            output,
+            format: format.of(&found.path),
+            id: found.id,
+            folder_id: found.folder_id,
+            is_link: found.is_link,
+        }
+    }
 }
 
 /// What became of one file.
@@ -115,14 +144,23 @@ struct Settings<'a> {
 }
 
 /// Cleans every file of the tree, adding up what was done in `totals`. The cleaner is built on
-/// its own thread while the inputs are walked. Files that fail are reported one by one.
-pub(crate) fn run(plan: &TreePlan, cleaner_plan: &CleanerPlan, totals: &mut Totals) -> Result<Outcome> {
+/// its own thread while the inputs are walked. Files that fail are reported one by one. A
+/// `stats_json` path that names an input or an output is refused before anything is written.
+pub(crate) fn run(
+    plan: &TreePlan,
+    stats_json: Option<&Path>,
+    cleaner_plan: &CleanerPlan,
+    totals: &mut Totals,
+) -> Result<Outcome> {
     let (cleaner, jobs) = std::thread::scope(|scope| {
         let builder = scope.spawn(|| cleaner_plan.build(1));
         let jobs = find_jobs(plan, totals);
         let cleaner = builder.join().map_err(|_| anyhow::anyhow!("building the cleaner failed"))?;
         Ok::<_, anyhow::Error>((cleaner?, jobs?))
     })?;
+    if let Some(path) = stats_json {
+        refuse_stats_json_clash(path, &jobs)?;
+    }
     let cleaner = &cleaner;
     let settings = Settings {
         cleaner,
@@ -139,7 +177,7 @@ pub(crate) fn run(plan: &TreePlan, cleaner_plan: &CleanerPlan, totals: &mut Tota
 
     let progress = progress_bar(jobs.len() as u64);
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(cleaner_plan.jobs)
+        .num_threads(cleaner_plan.jobs.min(MAX_FILES_AT_ONCE))
         .build()
         .context("cannot start the worker threads")?;
     let results: Vec<Result<Done>> = pool.install(|| {
@@ -207,6 +245,21 @@ pub(crate) fn run(plan: &TreePlan, cleaner_plan: &CleanerPlan, totals: &mut Tota
     Ok(if totals.failed == 0 { Outcome::Clean } else { Outcome::SomeFailed })
 }
 
+/// Refuses a `--stats-json` path that is one of the inputs (by device and inode) or outputs (by
+/// real path).
+fn refuse_stats_json_clash(path: &Path, jobs: &[Job]) -> Result<()> {
+    let id = fs::metadata(path).ok().filter(fs::Metadata::is_file).map(|meta| FileId::of(&meta));
+    if let Some(job) = jobs.iter().find(|job| Some(job.id) == id) {
+        bail!("--stats-json {} is the input {}; nothing was written", path.display(), job.input.display());
+    }
+    let mut real_paths = RealPaths::default();
+    let Ok(real) = real_paths.in_dir(path) else { return Ok(()) };
+    if let Some(job) = jobs.iter().find(|job| real_paths.in_dir(&job.output).is_ok_and(|output| output == real)) {
+        bail!("--stats-json {} is the output of {}; nothing was written", path.display(), job.input.display());
+    }
+    Ok(())
+}
+
 /// The folders whose entries a run changed: those of the files written, and with a mirror,
 /// every folder between them and the output directory, and the folder holding it (folders made
 /// by the run are entries of their parents).
@@ -241,7 +294,8 @@ fn progress_bar(files: u64) -> ProgressBar {
 /// Paths that cannot be read or resolved are reported and counted as failures; the other files
 /// go on. Stale temporary files in the folders written to are removed.
 fn find_jobs(plan: &TreePlan, totals: &mut Totals) -> Result<Vec<Job>> {
-    let filters = Filters::new(&plan.globs, &plan.excludes, plan.target.backup_suffix())?;
+    let in_place = matches!(plan.target, Target::InPlace { .. });
+    let filters = Filters::new(&plan.globs, &plan.excludes, plan.target.backup_suffix(), in_place)?;
     let output_dir = match &plan.target {
         Target::Mirror(dir) => Some(resolve(dir).with_context(|| dir.display().to_string())?),
         Target::InPlace { .. } => None,
@@ -265,7 +319,7 @@ fn find_jobs(plan: &TreePlan, totals: &mut Totals) -> Result<Vec<Job>> {
             let jobs = resolved
                 .into_iter()
                 .filter(|(_, real)| seen.insert(real.clone()))
-                .map(|(found, real)| Job { format: plan.format.of(&found.path), input: found.path, output: real })
+                .map(|(found, real)| Job::new(&found, real, plan.format))
                 .collect();
             // The folders written to are the ones walked.
             (jobs, std::mem::take(&mut walked.temp_files))
@@ -328,7 +382,7 @@ fn mirror_jobs(
                 output.display()
             );
         }
-        jobs.push(Job { format: format.of(&found.path), input: found.path.clone(), output });
+        jobs.push(Job::new(found, output, format));
     }
     Ok(jobs)
 }
@@ -371,7 +425,17 @@ fn find_inputs(plan: &TreePlan, filters: &Filters, output_dir: Option<&Path>) ->
             }
             let relative = input.file_name().map(PathBuf::from).unwrap_or_else(|| input.clone());
             let is_link = fs::symlink_metadata(input).is_ok_and(|m| m.file_type().is_symlink());
-            walked.files.push(Found { path: input.clone(), relative, is_link });
+            let folder = input.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            match fs::metadata(folder) {
+                Ok(folder) => walked.files.push(Found {
+                    path: input.clone(),
+                    relative,
+                    is_link,
+                    id: FileId::of(&meta),
+                    folder_id: FileId::of(&folder),
+                }),
+                Err(e) => walked.errors.push(path_error(folder, "cannot read", e)),
+            }
         } else {
             walked.special += 1;
             walked.errors.push(anyhow::anyhow!("{}: not a regular file or directory", input.display()));
@@ -472,28 +536,72 @@ fn resolve(path: &Path) -> io::Result<PathBuf> {
     }
 }
 
-fn backup_path(file: &Path, suffix: &str) -> PathBuf {
-    let mut name = OsString::from(file.as_os_str());
+fn with_suffix(name: &OsStr, suffix: &str) -> OsString {
+    let mut name = name.to_owned();
     name.push(suffix);
-    PathBuf::from(name)
+    name
+}
+
+/// An input opened for cleaning, and the folder its output is renamed in when in place.
+struct OpenedInput {
+    file: File,
+    meta: fs::Metadata,
+    folder: Arc<Folder>,
+    name: OsString,
+}
+
+/// Opens the file of `job` that the walk found, relative to its folder: a link met where the
+/// walk saw a file (without `--follow`), a folder swapped for a link, or anything else put in
+/// place of the file since the walk, is refused. In place, the folder opened is the one the
+/// output is renamed in.
+fn open_input(job: &Job, in_place: bool) -> Result<OpenedInput> {
+    let path = if in_place { &job.output } else { &job.input };
+    pause("open", path);
+    let name = path.file_name().context("not a file name")?.to_owned();
+    let folder = Folder::of_file(path).context("cannot open its folder")?;
+    // In place through a link (`--follow`), the output is renamed in the folder of the file the
+    // link leads to, which the walk did not see: the file's identity is checked alone.
+    if !job.is_link && folder.id().context("cannot read its folder")? != job.folder_id {
+        bail!("its folder was replaced since the directory was read; left alone");
+    }
+    let file = match folder.open_entry(&name, job.is_link && !in_place) {
+        Ok(file) => file,
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            bail!("replaced by a symbolic link since the directory was read; left alone")
+        }
+        Err(e) => return Err(e).context("cannot open"),
+    };
+    let meta = file.metadata().context("cannot read metadata")?;
+    if !meta.is_file() {
+        bail!("not a regular file (it was replaced since the directory was read)");
+    }
+    if FileId::of(&meta) != job.id {
+        bail!("replaced by another file since the directory was read; left alone");
+    }
+    Ok(OpenedInput { file, meta, folder: Arc::new(folder), name })
 }
 
 /// Cleans one file into its output; nothing is written for a binary file or on error.
 fn clean_file(job: &Job, shown_in_report: bool, context: &Settings<'_>) -> Result<Done> {
-    let (file, meta) = open_regular_file(&job.input)?;
-    let backup = context.target.backup_suffix().map(|suffix| backup_path(&job.output, suffix));
-    // The folder is usually there (in place, or made for an earlier file): it is created only
-    // when creating the file says it is missing, which saves two system calls per file.
+    let in_place = matches!(context.target, Target::InPlace { .. });
+    let input = open_input(job, in_place)?;
+    // The output, created once the input is known not to be binary. A mirror's folder is usually
+    // there (made for an earlier file): it is created only when creating the file says it is
+    // missing, which saves two system calls per file.
     let create_output = || -> Result<AtomicFile> {
-        let file = match AtomicFile::create(&job.output) {
-            Err(e) if is_not_found(&e) => {
-                if let Some(parent) = job.output.parent() {
-                    fs::create_dir_all(parent)
-                        .with_context(|| format!("{}: cannot create the folder", parent.display()))?;
+        let file = if in_place {
+            AtomicFile::create_in(Arc::clone(&input.folder), &input.name, PRIVATE_MODE)
+        } else {
+            match AtomicFile::create(&job.output, PRIVATE_MODE) {
+                Err(e) if is_not_found(&e) => {
+                    if let Some(parent) = job.output.parent() {
+                        fs::create_dir_all(parent)
+                            .with_context(|| format!("{}: cannot create the folder", parent.display()))?;
+                    }
+                    AtomicFile::create(&job.output, PRIVATE_MODE)
                 }
-                AtomicFile::create(&job.output)
+                created => created,
             }
-            created => created,
         };
         Ok(file?.fsync(context.fsync))
     };
@@ -503,15 +611,20 @@ fn clean_file(job: &Job, shown_in_report: bool, context: &Settings<'_>) -> Resul
         spooled: None,
         report: context.report.then(|| PageCollector::new(shown_in_report)),
     };
-    match open_as(job.format, file).context("cannot read")? {
+    match open_as(job.format, &input.file).context("cannot read")? {
         Opened::Jsonl(compression, mut reader) => {
             if memchr_nul(reader.fill_buf().context("cannot read")?) {
                 return Ok(Done::Binary);
             }
             let mut output = create_output()?;
-            let mut bad = context
-                .skip_bad_records
-                .then(|| LazyFile::new(backup_path(&job.output, BAD_RECORDS_SUFFIX)).fsync(context.fsync));
+            let mut bad = context.skip_bad_records.then(|| {
+                LazyFile::new(LazyTarget::InFolder {
+                    folder: Arc::clone(output.folder()),
+                    name: with_suffix(output.name(), BAD_RECORDS_SUFFIX),
+                    mode: input.meta.mode() & PERMISSION_BITS,
+                    fsync: context.fsync,
+                })
+            });
             let mut encoder = compression.encoder(&mut output).context("cannot start compressing")?;
             let observe = context.rejects || context.report;
             let Inspection { rejects, report, .. } = &mut inspection;
@@ -527,9 +640,9 @@ fn clean_file(job: &Job, shown_in_report: bool, context: &Settings<'_>) -> Resul
                 observe.then_some(&mut observer as _),
             )?;
             encoder.finish().with_context(|| format!("{}: cannot write", job.output.display()))?;
-            output.commit(Some(meta.permissions()), backup.as_deref())?;
+            commit(job, context, &input, output)?;
             if let Some(bad) = bad {
-                let target = bad.target().to_path_buf();
+                let target = bad.target();
                 if bad.commit()? {
                     notice(format_args!(
                         "{}: {} bad records copied to {}",
@@ -560,23 +673,33 @@ fn clean_file(job: &Job, shown_in_report: bool, context: &Settings<'_>) -> Resul
             let mut stats = context.cleaner.clean_to_sink(reader, &mut sinks)?;
             stats.output_bytes = text.bytes_written();
             drop(text);
-            output.commit(Some(meta.permissions()), backup.as_deref())?;
+            commit(job, context, &input, output)?;
             Ok(Done::Text(stats, inspection))
         }
     }
 }
 
-/// Opens an input found by the walk, refusing anything that is no longer a regular file. The
-/// file is opened without blocking, so a FIFO put in its place since the walk is refused
-/// instead of waiting forever for a writer; on a regular file the flag changes nothing (reads
-/// of regular files never block).
-fn open_regular_file(path: &Path) -> Result<(File, fs::Metadata)> {
-    let file = fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path).context("cannot open")?;
-    let meta = file.metadata().context("cannot read metadata")?;
-    if !meta.is_file() {
-        bail!("not a regular file (it was replaced since the directory was read)");
+/// Renames the complete output over its target. In place, only when the input is still what
+/// was read (a line appended meanwhile would be lost) and the cleaning changed something (an
+/// unchanged file is not rewritten: its time stamps, owner and links stay), with the input's
+/// owner, group, mode and extended attributes, after linking the backup.
+fn commit(job: &Job, context: &Settings<'_>, input: &OpenedInput, output: AtomicFile) -> Result<()> {
+    let Target::InPlace { backup_suffix } = context.target else {
+        output.set_mode(input.meta.mode() & PERMISSION_BITS)?;
+        return output.commit(None);
+    };
+    pause("commit", &job.output);
+    let now = input.file.metadata().context("cannot read metadata")?;
+    let current = input.folder.entry_id(&input.name).context("cannot read metadata")?;
+    if now.len() != input.meta.len() || now.modified().ok() != input.meta.modified().ok() || current != job.id {
+        bail!("changed while it was being cleaned; left as it was (clean it again)");
     }
-    Ok((file, meta))
+    if output.same_bytes_as(&input.file).context("cannot compare with the cleaned text")? {
+        return Ok(());
+    }
+    output.keep_metadata_of(&input.file, &input.meta)?;
+    let backup = backup_suffix.as_deref().map(|suffix| with_suffix(&input.name, suffix));
+    output.commit(backup.as_deref())
 }
 
 fn is_not_found(error: &anyhow::Error) -> bool {
@@ -617,6 +740,7 @@ mod tests {
                     text_key: dechrome::jsonl::DEFAULT_TEXT_KEY.to_string(),
                     drop_empty: false,
                     skip_bad_records: false,
+                    max_record_bytes: dechrome::jsonl::DEFAULT_MAX_RECORD_BYTES,
                 };
                 let settings = Settings {
                     cleaner: &cleaner,
@@ -627,7 +751,8 @@ mod tests {
                     rejects: false,
                     report: false,
                 };
-                let job = Job { input, output, format };
+                let folder = FileId::of(&fs::metadata(input.parent().unwrap()).unwrap());
+                let job = Job { input, output, format, id: folder, folder_id: folder, is_link: false };
                 let result = clean_file(&job, false, &settings).map(|_| ()).map_err(|e| format!("{e:#}"));
                 let _ = sender.send(result);
             });

@@ -10,6 +10,7 @@ mod explain;
 mod html_report;
 mod list;
 mod output;
+mod pause;
 mod plan;
 mod report;
 mod stream;
@@ -91,7 +92,7 @@ fn run(plan: &Plan) -> Result<Outcome> {
         }
         Mode::Streams(streams) => {
             let cleaner = plan.cleaner.build(plan.cleaner.jobs)?;
-            let outcome = stream::run(streams, &cleaner, &mut totals)?;
+            let outcome = stream::run(streams, plan.stats_json.as_deref(), &cleaner, &mut totals)?;
             if plan.stats {
                 eprint!("{}", totals.text.report());
                 if totals.jsonl.is_some() || totals.files > 1 {
@@ -101,7 +102,7 @@ fn run(plan: &Plan) -> Result<Outcome> {
             outcome
         }
         Mode::Tree(tree) => {
-            let outcome = batch::run(tree, &plan.cleaner, &mut totals)?;
+            let outcome = batch::run(tree, plan.stats_json.as_deref(), &plan.cleaner, &mut totals)?;
             if plan.stats {
                 eprint!("{}", totals.text.report());
             }

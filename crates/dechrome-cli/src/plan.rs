@@ -127,6 +127,7 @@ impl Plan {
             text_key: args.text_key.clone(),
             drop_empty: args.drop_empty,
             skip_bad_records: args.skip_bad_records,
+            max_record_bytes: args.max_record_bytes,
         };
         let mode = if let Some(listing) = args.list_rules {
             Mode::ListRules(listing)
@@ -212,7 +213,7 @@ fn streams_plan(args: &Args, jsonl: JsonlOptions) -> Result<StreamsPlan> {
     let (inputs, skip_binary): (Vec<Option<PathBuf>>, bool) = if args.inputs.is_empty() {
         (vec![None], false)
     } else {
-        let filters = Filters::new(&args.globs, &args.excludes, None)?;
+        let filters = Filters::new(&args.globs, &args.excludes, None, false)?;
         let mut inputs = Vec::new();
         let mut walked = false;
         for path in &args.inputs {

@@ -16,7 +16,7 @@ use super::batch::BINARY_CHECK_BYTES;
 use super::diff::write_diff;
 use super::explain::{ExplainLines, NumberedByRecord};
 use super::html_report::PageCollector;
-use super::output::{AtomicFile, Destination, LazyFile, sync_dir};
+use super::output::{Destination, LazyFile, LazyTarget, refuse_clashes, sync_dir};
 use super::plan::StreamsPlan;
 use super::report::{Totals, is_quiet, notice};
 
@@ -131,8 +131,28 @@ impl<T: Write> Write for Fingerprint<T> {
     }
 }
 
-/// Cleans the streams of `plan` with `cleaner`, adding up what was done in `totals`.
-pub(crate) fn run(plan: &StreamsPlan, cleaner: &Cleaner, totals: &mut Totals) -> Result<Outcome> {
+/// Cleans the streams of `plan` with `cleaner`, adding up what was done in `totals`. Refuses
+/// outputs (`stats_json` among them, written later) that would replace an input or each other.
+pub(crate) fn run(
+    plan: &StreamsPlan,
+    stats_json: Option<&Path>,
+    cleaner: &Cleaner,
+    totals: &mut Totals,
+) -> Result<Outcome> {
+    let outputs = [
+        ("-o", plan.output.as_deref().filter(|_| !plan.check)),
+        ("--rejects", plan.rejects.as_deref()),
+        ("--features", plan.features.as_deref()),
+        ("--bad-records", plan.bad_records.as_ref().map(|bad| bad.path.as_path())),
+        ("--stats-json", stats_json),
+    ];
+    let outputs: Vec<(&str, &Path)> = outputs
+        .into_iter()
+        .filter_map(|(option, path)| Some((option, path?)))
+        .filter(|(_, path)| path.as_os_str() != "-")
+        .collect();
+    let input_paths: Vec<Option<&Path>> = plan.inputs.iter().map(Option::as_deref).collect();
+    refuse_clashes(&input_paths, &outputs)?;
     let inputs: Vec<Input<'_>> =
         plan.inputs.iter().map(|input| input.as_deref().map_or(Input::Stdin, Input::Path)).collect();
     let mut streams = Streams {
@@ -146,7 +166,7 @@ pub(crate) fn run(plan: &StreamsPlan, cleaner: &Cleaner, totals: &mut Totals) ->
             header_written: false,
             report: plan.report.then(|| PageCollector::new(true)),
         },
-        bad_records: plan.bad_records.as_ref().map(|bad| LazyFile::new(bad.path.clone()).fsync(plan.fsync)),
+        bad_records: plan.bad_records.as_ref().map(|bad| LazyFile::new(LazyTarget::Named(bad.path.clone()))),
         // A named output file is compressed as its name says; stdout as the input is.
         output_compression: plan.output.as_deref().filter(|path| path.as_os_str() != "-").map(compression_of_name),
         wrote_text_document: false,
@@ -300,17 +320,17 @@ impl Streams<'_> {
         totals.pages = self.sides.report.take().map(PageCollector::into_pages);
         let plan = self.plan;
         let output_name = self.output_name();
-        let folder = self.destination.folder().filter(|_| plan.fsync).map(Path::to_path_buf);
+        let folder = self.destination.folder().filter(|_| plan.fsync);
         self.destination.commit().with_context(|| output_name)?;
         if let Some(folder) = folder {
-            sync_dir(&folder)?;
+            folder.sync()?;
         }
         if let (Some(bad), Some(asked)) = (self.bad_records, &plan.bad_records) {
-            let target = bad.target().to_path_buf();
+            let target = bad.target();
             let created = bad.commit()?;
             if !created && asked.named {
                 // Asked for by name: an empty file says there were none.
-                AtomicFile::create(&target)?.fsync(plan.fsync).commit(None, None)?;
+                Destination::open(Some(&target))?.commit()?;
             }
             if plan.fsync {
                 sync_dir(target.parent().unwrap_or(Path::new("")))?;

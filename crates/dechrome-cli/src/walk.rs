@@ -1,14 +1,18 @@
 //! Finding the files under the input directories: every regular file, hidden ones included,
 //! filtered by `--glob` and `--exclude`, symbolic links followed only with `--follow`. Backups
-//! (with `-iSUFFIX`) and dechrome's own temporary files are never inputs.
+//! (with `-iSUFFIX`), the bad-records files of an in-place run and dechrome's own temporary files
+//! are never inputs.
 
+use std::collections::HashMap;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use walkdir::WalkDir;
 
-use super::output::is_temp_name;
+use super::output::{FileId, is_temp_name};
+use super::plan::BAD_RECORDS_SUFFIX;
 
 /// Include and exclude patterns. A pattern without `/` is matched against the file name, one
 /// with `/` against the path relative to the input directory.
@@ -20,6 +24,8 @@ pub(crate) struct Filters {
     exclude_paths: GlobSet,
     /// In place with a backup suffix: files whose names end in it are backups, not inputs.
     backup_suffix: Option<String>,
+    /// In place: the bad-records files an earlier run wrote beside its outputs are not inputs.
+    in_place: bool,
 }
 
 fn compile(patterns: &[String], option: &str) -> Result<(GlobSet, GlobSet)> {
@@ -40,7 +46,12 @@ fn compile(patterns: &[String], option: &str) -> Result<(GlobSet, GlobSet)> {
 }
 
 impl Filters {
-    pub(crate) fn new(globs: &[String], excludes: &[String], backup_suffix: Option<&str>) -> Result<Self> {
+    pub(crate) fn new(
+        globs: &[String],
+        excludes: &[String],
+        backup_suffix: Option<&str>,
+        in_place: bool,
+    ) -> Result<Self> {
         let (include_names, include_paths) = compile(globs, "--glob")?;
         let (exclude_names, exclude_paths) = compile(excludes, "--exclude")?;
         Ok(Self {
@@ -50,15 +61,16 @@ impl Filters {
             exclude_names,
             exclude_paths,
             backup_suffix: backup_suffix.map(str::to_owned),
+            in_place,
         })
     }
 
-    /// True when `path` names a backup made by an earlier in-place run with the same suffix.
+    /// True when `path` names what an earlier in-place run kept: a backup made with the same
+    /// suffix, or a bad-records file.
     pub(crate) fn is_backup(&self, path: &Path) -> bool {
-        match (&self.backup_suffix, path.file_name()) {
-            (Some(suffix), Some(name)) => name.as_encoded_bytes().ends_with(suffix.as_bytes()),
-            _ => false,
-        }
+        let Some(name) = path.file_name().map(|name| name.as_encoded_bytes()) else { return false };
+        self.backup_suffix.as_ref().is_some_and(|suffix| name.ends_with(suffix.as_bytes()))
+            || (self.in_place && name.ends_with(BAD_RECORDS_SUFFIX.as_bytes()))
     }
 
     fn matches(names: &GlobSet, paths: &GlobSet, relative: &Path) -> bool {
@@ -81,6 +93,10 @@ pub(crate) struct Found {
     pub relative: PathBuf,
     /// True when `path` itself is a symbolic link (followed).
     pub is_link: bool,
+    /// The file found (for a link, the file it leads to): what is opened later must be it.
+    pub id: FileId,
+    /// The folder the walk found it in.
+    pub folder_id: FileId,
 }
 
 /// What a walk found, skipped and could not read.
@@ -91,8 +107,8 @@ pub(crate) struct Walked {
     pub symlinks: u64,
     /// Entries that are neither files nor directories (FIFOs, sockets, devices).
     pub special: u64,
-    /// Backups of an earlier in-place run (names ending in the `-i` suffix) that `--glob` and
-    /// `--exclude` would otherwise have taken.
+    /// Backups and bad-records files of an earlier in-place run (names ending in the `-i` suffix
+    /// or in `.bad-records`) that `--glob` and `--exclude` would otherwise have taken.
     pub backups: u64,
     /// Entries that could not be read (a dangling link with `--follow`, a link loop, no access,
     /// a folder removed while the walk was under way).
@@ -111,6 +127,8 @@ pub(crate) fn walk(root: &Path, follow: bool, filters: &Filters, walked: &mut Wa
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|entry| entry.depth() == 0 || !filters.excluded(&relative_of(entry.path())));
+    // The folders walked, to check later that a file is opened in the folder it was found in.
+    let mut folders: HashMap<PathBuf, FileId> = HashMap::new();
     for entry in entries {
         let entry = match entry {
             Ok(entry) => entry,
@@ -129,6 +147,12 @@ pub(crate) fn walk(root: &Path, follow: bool, filters: &Filters, walked: &mut Wa
         };
         let file_type = entry.file_type();
         if file_type.is_dir() {
+            match fs::metadata(entry.path()) {
+                Ok(meta) => {
+                    folders.insert(entry.into_path(), FileId::of(&meta));
+                }
+                Err(e) => walked.errors.push(anyhow::anyhow!("{}: {e}", entry.path().display())),
+            }
             continue;
         }
         if is_temp_name(entry.file_name()) {
@@ -149,9 +173,18 @@ pub(crate) fn walk(root: &Path, follow: bool, filters: &Filters, walked: &mut Wa
         }
         if filters.is_backup(&relative) {
             walked.backups += 1;
-        } else {
-            let is_link = entry.path_is_symlink();
-            walked.files.push(Found { path: entry.into_path(), relative, is_link });
+            continue;
+        }
+        let ids = entry.metadata().map(|meta| FileId::of(&meta)).map_err(|e| e.to_string()).and_then(|id| {
+            let folder = entry.path().parent().and_then(|parent| folders.get(parent));
+            folder.map(|folder| (id, *folder)).ok_or_else(|| "its folder was not walked".to_string())
+        });
+        match ids {
+            Ok((id, folder_id)) => {
+                let is_link = entry.path_is_symlink();
+                walked.files.push(Found { path: entry.into_path(), relative, is_link, id, folder_id });
+            }
+            Err(e) => walked.errors.push(anyhow::anyhow!("{}: {e}", entry.path().display())),
         }
     }
 }

@@ -211,7 +211,8 @@ fn fsync_flushes_every_output_and_folder_and_changes_nothing_else() {
     let copy = tmp.path().join("copy");
     dechrome().arg(&tree).arg("-o").arg(&copy).assert().success();
     dechrome().arg(&copy).arg("-i.bak").arg("--fsync").assert().success();
-    assert_eq!(read_tree(&copy).len(), before.len() * 2);
+    // Cleaned files are not changed by cleaning again: not rewritten, so not backed up.
+    assert_eq!(read_tree(&copy).len(), before.len());
     let single = tmp.path().join("single.txt");
     dechrome().arg(tree.join("a.txt")).arg("-o").arg(&single).arg("--fsync").assert().success();
     assert_eq!(fs::read(&single).unwrap(), clean_default(PAGE_A.as_bytes()));

@@ -315,6 +315,30 @@ fn closed_pipe_ends_quietly_in_jsonl_mode() {
     assert!(output.stderr.is_empty(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
 }
 
+/// `dechrome page.txt >&-`: the cleaned text would go nowhere, so that is an error, not a quiet
+/// success; `>/dev/null` is asked for and fine.
+#[test]
+fn closed_stdout_is_an_error() {
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("page.txt");
+    fs::write(&path, PAGE).unwrap();
+    let mut command = StdCommand::new(assert_cmd::cargo::cargo_bin("dechrome"));
+    // SAFETY: close is async-signal-safe.
+    unsafe {
+        command.pre_exec(|| {
+            libc::close(1);
+            Ok(())
+        })
+    };
+    let output = command.arg(&path).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("stdout is closed"), "{output:?}");
+    let null = fs::File::options().write(true).open("/dev/null").unwrap();
+    let status = StdCommand::new(assert_cmd::cargo::cargo_bin("dechrome")).arg(&path).stdout(null).status().unwrap();
+    assert!(status.success());
+}
+
 #[test]
 fn full_disk_is_an_error() {
     let Ok(full) = fs::OpenOptions::new().write(true).open("/dev/full") else {

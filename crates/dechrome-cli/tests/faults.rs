@@ -4,7 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::io::Write;
+use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -528,14 +529,17 @@ fn in_place_with_a_suffix_skips_the_backups_of_an_earlier_run() {
     assert_eq!(list_tree(&tree), after_first);
     assert_eq!(fs::read(tree.join("a.txt.bak")).unwrap(), PAGE_A.as_bytes());
 
+    // A second run (after a kill, or at the same time) keeps the first originals.
     let mut edited = clean_default(PAGE_A.as_bytes());
     edited.extend_from_slice(b"\nAdvertisement\nA paragraph added since.\n");
     fs::write(tree.join("a.txt"), &edited).unwrap();
-    Run::of(dechrome().arg(&tree).arg("-i.bak")).expect(0, &["2 files cleaned"]);
+    let run = Run::of(dechrome().arg(&tree).arg("-i.bak"));
+    run.expect(0, &["2 files cleaned"]);
+    run.expect_line(&[&tree.join("a.txt.bak").display().to_string(), "backup of an earlier run is not replaced"]);
     assert_eq!(list_tree(&tree), after_first, "no backups of backups");
     assert_eq!(fs::read(tree.join("a.txt")).unwrap(), clean_default(&edited));
-    assert_eq!(fs::read(tree.join("a.txt.bak")).unwrap(), edited, "the backup is the file before this run");
-    assert_eq!(fs::read(tree.join("sub/b.txt.bak")).unwrap(), clean_default(PAGE_B.as_bytes()));
+    assert_eq!(fs::read(tree.join("a.txt.bak")).unwrap(), PAGE_A.as_bytes(), "the first original is kept");
+    assert_eq!(fs::read(tree.join("sub/b.txt.bak")).unwrap(), PAGE_B.as_bytes());
     assert_eq!(fs::read(tree.join("orphan.txt.bak")).unwrap(), PAGE_A.as_bytes());
 
     // Named on the command line: skipped, and said so.
@@ -545,6 +549,304 @@ fn in_place_with_a_suffix_skips_the_backups_of_an_earlier_run() {
     // Without a suffix there are no backups: every file is an input.
     Run::of(dechrome().arg(&tree).arg("-i")).expect(0, &["5 files cleaned"]);
     assert_eq!(fs::read(tree.join("orphan.txt.bak")).unwrap(), clean_default(PAGE_A.as_bytes()));
+}
+
+#[test]
+fn in_place_runs_do_not_clean_their_own_bad_records() {
+    let (_tmp, root) = scratch();
+    let tree = root.join("tree");
+    write(&tree.join("pages.jsonl"), "{\"text\":\"Kept prose.\"}\nAdvertisement\n");
+    Run::of(dechrome().arg(&tree).arg("-i").arg("--skip-bad-records")).expect(0, &["1 file cleaned"]);
+    let bad_records = tree.join("pages.jsonl.bad-records");
+    assert_eq!(fs::read(&bad_records).unwrap(), b"Advertisement\n");
+    // Read as text, the bad record would be dropped as an advertisement.
+    Run::of(dechrome().arg(&tree).arg("-i")).expect(0, &["1 file cleaned, 1 skipped (backup 1)"]);
+    assert_eq!(fs::read(&bad_records).unwrap(), b"Advertisement\n");
+}
+
+// ------------------------------------------------------------------- changes during a run ---
+
+/// A run held at the points where `DECHROME_PAUSE_FIFO` stops it, so that the test can change
+/// files at that moment.
+struct Paused {
+    fifo: PathBuf,
+    child: std::process::Child,
+}
+
+impl Paused {
+    fn start(command: &mut Command, scratch: &Path) -> Self {
+        let fifo = scratch.join("pause.fifo");
+        let c_path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+        let child = command.env("DECHROME_PAUSE_FIFO", &fifo).stderr(Stdio::piped()).spawn().unwrap();
+        Self { fifo, child }
+    }
+
+    /// Waits for the run to stop, and returns where: the point and the path.
+    fn reached(&mut self) -> String {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let fifo = self.fifo.clone();
+        std::thread::spawn(move || sender.send(fs::read_to_string(fifo).unwrap()));
+        match receiver.recv_timeout(Duration::from_secs(60)) {
+            Ok(point) => point.trim_end().to_string(),
+            Err(_) => {
+                let _ = self.child.kill();
+                panic!("the run did not stop at a pause point");
+            }
+        }
+    }
+
+    fn resume(&self) {
+        fs::write(&self.fifo, "go").unwrap();
+    }
+
+    /// Lets the run go on to its end, through any further points.
+    fn finish(self) -> Run {
+        let fifo = self.fifo.clone();
+        // Left waiting for a run that has ended; it goes with the test process.
+        std::thread::spawn(move || while fs::read(&fifo).is_ok() && fs::write(&fifo, "go").is_ok() {});
+        Run::from_output(self.child.wait_with_output().unwrap())
+    }
+}
+
+#[test]
+fn a_folder_swapped_for_a_link_after_the_walk_is_not_written_through() {
+    let (_tmp, root) = scratch();
+    let tree = root.join("tree");
+    let outside = root.join("outside");
+    write(&tree.join("sub/page.txt"), PAGE_A);
+    write(&outside.join("page.txt"), PAGE_A);
+    let mut run = Paused::start(dechrome().arg(&tree).arg("-i").arg("-j1"), &root);
+    assert_eq!(run.reached(), format!("open {}", tree.join("sub/page.txt").display()));
+    fs::rename(tree.join("sub"), tree.join("moved")).unwrap();
+    std::os::unix::fs::symlink(&outside, tree.join("sub")).unwrap();
+    run.resume();
+    let run = run.finish();
+    run.expect(2, &["1 failed"]);
+    run.expect_line(&[&tree.join("sub/page.txt").display().to_string(), "folder was replaced"]);
+    assert_eq!(fs::read(outside.join("page.txt")).unwrap(), PAGE_A.as_bytes());
+    assert_eq!(list_tree(&outside), paths(&["page.txt"]));
+}
+
+#[test]
+fn a_file_swapped_for_a_link_after_the_walk_is_not_read() {
+    const SECRET: &str = "The root password is hunter2, the minister said on Tuesday evening.\n";
+    for mode in ["-i", "-o"] {
+        let (_tmp, root) = scratch();
+        let tree = root.join("tree");
+        let secret = root.join("secret.txt");
+        write(&tree.join("page.txt"), PAGE_A);
+        write(&secret, SECRET);
+        set_mode(&secret, 0o600);
+        let mut command = dechrome();
+        command.arg(&tree).arg("-j1");
+        if mode == "-o" {
+            command.arg("-o").arg(root.join("out"));
+        } else {
+            command.arg("-i");
+        }
+        let mut run = Paused::start(&mut command, &root);
+        run.reached();
+        fs::remove_file(tree.join("page.txt")).unwrap();
+        std::os::unix::fs::symlink(&secret, tree.join("page.txt")).unwrap();
+        run.resume();
+        let run = run.finish();
+        run.expect(2, &["1 failed"]);
+        run.expect_line(&[&tree.join("page.txt").display().to_string(), "symbolic link"]);
+        assert!(fs::symlink_metadata(tree.join("page.txt")).unwrap().is_symlink(), "{mode}");
+        for written in list_tree(&root) {
+            let path = root.join(&written);
+            if path != secret && fs::symlink_metadata(&path).unwrap().is_file() {
+                let bytes = fs::read(&path).unwrap();
+                assert!(!String::from_utf8_lossy(&bytes).contains("hunter2"), "{mode}: {written:?} holds the secret");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_line_appended_while_a_file_is_cleaned_in_place_is_not_lost() {
+    let (_tmp, root) = scratch();
+    let tree = root.join("tree");
+    let page = tree.join("page.txt");
+    write(&page, PAGE_A);
+    let mut run = Paused::start(dechrome().arg(&tree).arg("-i.bak").arg("-j1"), &root);
+    assert_eq!(run.reached(), format!("open {}", page.display()));
+    run.resume();
+    assert_eq!(run.reached(), format!("commit {}", page.display()));
+    File::options().append(true).open(&page).unwrap().write_all(b"A line written meanwhile.\n").unwrap();
+    run.resume();
+    let run = run.finish();
+    run.expect(2, &["1 failed"]);
+    run.expect_line(&[&page.display().to_string(), "changed while it was being cleaned"]);
+    assert_eq!(fs::read_to_string(&page).unwrap(), format!("{PAGE_A}A line written meanwhile.\n"));
+    assert_eq!(list_tree(&tree), paths(&["page.txt"]), "no backup, no temporary file");
+}
+
+// ------------------------------------------------------------------------------- metadata ---
+
+#[test]
+fn in_place_keeps_owner_group_and_extended_attributes() {
+    let (_tmp, root) = scratch();
+    let page = root.join("tree/page.txt");
+    write(&page, PAGE_A);
+    set_mode(&page, 0o640);
+    let is_root = fs::metadata(&page).unwrap().uid() == 0;
+    if is_root {
+        std::os::unix::fs::chown(&page, Some(NOBODY), Some(NOBODY)).unwrap();
+    }
+    let has_xattrs = rustix::fs::setxattr(&page, "user.origin", b"crawl 7", rustix::fs::XattrFlags::empty()).is_ok();
+    Run::of(dechrome().arg(root.join("tree")).arg("-i")).expect(0, &["1 file cleaned"]);
+    assert_eq!(fs::read(&page).unwrap(), clean_default(PAGE_A.as_bytes()));
+    let meta = fs::metadata(&page).unwrap();
+    assert_eq!(meta.mode() & 0o7777, 0o640);
+    if is_root {
+        assert_eq!((meta.uid(), meta.gid()), (NOBODY, NOBODY));
+    }
+    if has_xattrs {
+        let mut value = [0u8; 64];
+        let len = rustix::fs::getxattr(&page, "user.origin", &mut value[..]).unwrap();
+        assert_eq!(&value[..len], b"crawl 7");
+    }
+}
+
+#[test]
+fn set_id_bits_are_cleared_when_the_owner_cannot_be_kept() {
+    let (_tmp, root) = scratch();
+    let page = root.join("tree/page.txt");
+    write(&page, PAGE_A);
+    let user = Unprivileged::owning(&root);
+    if user.switch_to.is_none() {
+        // Not root: the file is ours, so its owner is kept; nothing to check.
+        return;
+    }
+    // The file belongs to root, set-user-ID, and may be written by anyone.
+    std::os::unix::fs::chown(&page, Some(0), Some(0)).unwrap();
+    set_mode(&page, 0o6777);
+    Run::of(user.dechrome().arg(root.join("tree")).arg("-i")).expect(0, &["1 file cleaned"]);
+    let meta = fs::metadata(&page).unwrap();
+    assert_eq!(fs::read(&page).unwrap(), clean_default(PAGE_A.as_bytes()));
+    assert_eq!((meta.uid(), meta.mode() & 0o7777), (NOBODY, 0o777));
+}
+
+#[test]
+fn files_that_cleaning_does_not_change_are_not_rewritten() {
+    let (_tmp, root) = scratch();
+    let page = root.join("tree/page.txt");
+    write(&page, clean_default(PAGE_A.as_bytes()));
+    make_stale(&page);
+    let before = stamp(&page);
+    Run::of(dechrome().arg(root.join("tree")).arg("-i.bak")).expect(0, &["1 file cleaned"]);
+    assert_eq!(stamp(&page), before);
+    assert_eq!(list_tree(&root.join("tree")), paths(&["page.txt"]), "nothing to back up");
+}
+
+#[test]
+fn new_output_files_get_the_mode_the_umask_gives() {
+    let (_tmp, root) = scratch();
+    write(&root.join("page.txt"), PAGE_A);
+    for (umask, mode) in [(0o022, 0o644), (0o077, 0o600)] {
+        let output = root.join(format!("out-{umask:o}.txt"));
+        let mut command = dechrome();
+        // SAFETY: umask is async-signal-safe.
+        unsafe {
+            command.pre_exec(move || {
+                libc::umask(umask);
+                Ok(())
+            })
+        };
+        Run::of(command.arg(root.join("page.txt")).arg("-o").arg(&output)).expect(0, &[]);
+        assert_eq!(fs::metadata(&output).unwrap().mode() & 0o777, mode, "umask {umask:o}");
+    }
+}
+
+// ---------------------------------------------------------------------------- output paths ---
+
+#[test]
+fn outputs_that_are_not_regular_files_are_written_into_and_links_followed() {
+    let (_tmp, root) = scratch();
+    let input = root.join("pages.jsonl");
+    write(&input, "{\"text\":\"Kept prose.\"}\nnot json\n");
+    let jsonl = |bad_records: &Path| {
+        let mut command = dechrome();
+        command.arg(&input).arg("-o").arg(root.join("out.jsonl")).arg("--skip-bad-records").arg("--bad-records");
+        command.arg(bad_records);
+        command
+    };
+
+    // A FIFO stays a FIFO, and its reader gets the records.
+    let fifo = root.join("bad.fifo");
+    let c_path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::read(fifo).unwrap())
+    };
+    Run::of(&mut jsonl(&fifo)).expect(0, &[]);
+    // Checked first: a FIFO renamed over would leave its reader waiting for ever.
+    assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    assert_eq!(reader.join().unwrap(), b"not json\n");
+
+    // A link to a regular file stays a link; the file it leads to is replaced.
+    let (link, file) = (root.join("bad-link"), root.join("bad.txt"));
+    write(&file, "older records\n");
+    std::os::unix::fs::symlink(&file, &link).unwrap();
+    Run::of(&mut jsonl(&link)).expect(0, &[]);
+    assert!(fs::symlink_metadata(&link).unwrap().is_symlink());
+    assert_eq!(fs::read(&file).unwrap(), b"not json\n");
+
+    // `/dev/stdout` on a file opened to append to: what the file held stays.
+    let log = root.join("log.txt");
+    write(&log, "older output\n");
+    let stdout = File::options().append(true).open(&log).unwrap();
+    Run::of(dechrome().arg("-o").arg("/dev/stdout").stdin(File::open(root.join("bad.txt")).unwrap()).stdout(stdout))
+        .expect(0, &[]);
+    assert_eq!(fs::read_to_string(&log).unwrap(), "older output\nnot json\n");
+}
+
+#[test]
+fn outputs_that_name_an_input_or_each_other_are_refused_before_anything_is_written() {
+    let (_tmp, root) = scratch();
+    let page = root.join("a.txt");
+    let records = root.join("pages.jsonl");
+    write(&page, PAGE_A);
+    write(&records, "{\"text\":\"Kept prose.\"}\nnot json\n");
+    let other_name = root.join("same-as-a.txt");
+    fs::hard_link(&page, &other_name).unwrap();
+    let before = |path: &Path| fs::read(path).unwrap();
+    let (page_bytes, records_bytes) = (before(&page), before(&records));
+    let out = root.join("o.jsonl");
+    let cases: Vec<(Vec<&std::ffi::OsStr>, &str)> = vec![
+        (vec![page.as_ref(), "--rejects".as_ref(), other_name.as_ref()], "is the input"),
+        (vec![page.as_ref(), "--stats-json".as_ref(), page.as_ref()], "is the input"),
+        (vec![page.as_ref(), "-o".as_ref(), page.as_ref()], "is the input"),
+        (
+            vec![
+                records.as_ref(),
+                "--skip-bad-records".as_ref(),
+                "--bad-records".as_ref(),
+                out.as_ref(),
+                "-o".as_ref(),
+                out.as_ref(),
+            ],
+            "are the same file",
+        ),
+        (vec![root.as_ref(), "-i".as_ref(), "--stats-json".as_ref(), page.as_ref()], "is the input"),
+    ];
+    for (args, problem) in cases {
+        let run = Run::of(dechrome().args(&args));
+        run.expect(2, &[problem, "nothing was written"]);
+        assert_eq!(before(&page), page_bytes, "{args:?}");
+        assert_eq!(before(&records), records_bytes, "{args:?}");
+        assert!(!out.exists(), "{args:?}");
+        assert!(temp_files_in(&root).is_empty(), "{args:?}");
+    }
+    // Through stdin too.
+    let run = Run::of(dechrome().arg("--rejects").arg(&page).stdin(File::open(&page).unwrap()));
+    run.expect(2, &["is the input stdin"]);
+    assert_eq!(before(&page), page_bytes);
 }
 
 // ----------------------------------------------------------------------------------- help ---

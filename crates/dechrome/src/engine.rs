@@ -21,6 +21,12 @@ use crate::stats::Stats;
 /// flat.
 const BLOCKS_PER_THREAD: usize = 2;
 
+/// The most blocks in flight, whatever the number of threads: an analyzed block weighs up to
+/// about four times its text (a record per line), and each thread holds an analyzer besides, so
+/// the thread count alone would let memory grow without end (`-j1000`). 64 blocks of 64 KiB
+/// take at most about 16 MiB, and keep 32 threads busy.
+const MAX_BLOCKS_IN_FLIGHT: usize = 64;
+
 /// Everything compiled once and shared by all streams.
 #[derive(Debug)]
 pub(crate) struct Engine {
@@ -129,9 +135,9 @@ impl Engine {
         Ok(stats)
     }
 
-    /// Analyzes blocks on `self.threads` threads, this one and `self.threads - 1` workers,
-    /// each taking the next block when it is free, and decides their lines on this thread in
-    /// input order. Blocks are not tied to a thread, so a worker that the scheduler sets aside
+    /// Analyzes blocks on `self.threads` threads (at most half of [`MAX_BLOCKS_IN_FLIGHT`]), this
+    /// one and the others as workers, each taking the next block when it is free, and decides
+    /// their lines on this thread in input order. Blocks are not tied to a thread, so a worker that the scheduler sets aside
     /// holds up only its own block, not every other block assigned to it; and this thread
     /// analyzes a waiting block itself rather than wait for one to come back, so no more
     /// threads want a core than were asked for.
@@ -142,12 +148,13 @@ impl Engine {
         decider: &mut Decider<'_, S>,
         keep_originals: bool,
     ) -> Result<()> {
-        let in_flight_limit = self.threads * BLOCKS_PER_THREAD;
+        let in_flight_limit = self.threads.saturating_mul(BLOCKS_PER_THREAD).min(MAX_BLOCKS_IN_FLIGHT);
+        let threads = in_flight_limit / BLOCKS_PER_THREAD;
         let (to_workers, work) = sync_channel::<(usize, AnalyzedBlock)>(in_flight_limit);
         let work = Mutex::new(work);
         let (done_tx, from_workers) = sync_channel::<(usize, AnalyzedBlock)>(in_flight_limit);
         std::thread::scope(|scope| {
-            for _ in 1..self.threads {
+            for _ in 1..threads {
                 let (work, done_tx) = (&work, done_tx.clone());
                 scope.spawn(move || {
                     let mut analyzer = self.take_analyzer();

@@ -2,9 +2,11 @@
 //!
 //! Each line holds one JSON object. The field named by [`JsonlOptions::text_key`] (default
 //! `text`) is one document: it is cleaned with [`Cleaner::clean_str`], exactly as the same text
-//! would be cleaned on its own. Every other field is written back as it was read (its raw JSON
-//! text, byte for byte), in its original order. Records are streamed one line at a time, so
-//! memory is bounded by the longest record whatever the size of the input.
+//! would be cleaned on its own. Only the value of that field changes: every other byte of the
+//! record (the other fields, the keys as they were escaped, the spacing) is written back as it
+//! was read. Records are streamed one line at a time, and a record longer than
+//! [`JsonlOptions::max_record_bytes`] is a bad record that is never held whole, so memory is
+//! bounded whatever the input. A UTF-8 byte order mark before the first record is left out.
 //!
 //! Compressed input is recognized by its magic bytes ([`Compression::detect`]); [`decoder`]
 //! and [`Compression::encoder`] wrap readers and writers so the output can be compressed like
@@ -38,6 +40,11 @@ use crate::stats::Stats;
 
 /// The field cleaned when no other is named.
 pub const DEFAULT_TEXT_KEY: &str = "text";
+
+/// The longest record read whole by default (64 MiB); see [`JsonlOptions::max_record_bytes`].
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 64 * 1024 * 1024;
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 const GZIP_MAGIC: &[u8] = &[0x1F, 0x8B];
 const ZSTD_MAGIC: &[u8] = &[0x28, 0xB5, 0x2F, 0xFD];
@@ -185,11 +192,20 @@ pub struct JsonlOptions {
     /// Count malformed records, hand them to the bad-records writer and go on, instead of
     /// stopping at the first one (default `false`).
     pub skip_bad_records: bool,
+    /// A record longer than this many bytes (its line end left out) is a bad record: it is
+    /// never held in memory whole, only streamed to the bad-records writer (default
+    /// [`DEFAULT_MAX_RECORD_BYTES`]).
+    pub max_record_bytes: usize,
 }
 
 impl Default for JsonlOptions {
     fn default() -> Self {
-        Self { text_key: DEFAULT_TEXT_KEY.to_string(), drop_empty: false, skip_bad_records: false }
+        Self {
+            text_key: DEFAULT_TEXT_KEY.to_string(),
+            drop_empty: false,
+            skip_bad_records: false,
+            max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+        }
     }
 }
 
@@ -248,6 +264,82 @@ pub type RecordObserver<'a> = dyn FnMut(u64, &str) -> io::Result<()> + 'a;
 /// often (256 KiB -> 1 MiB: 0.73 -> 0.70 s on 100 MB with 2 threads), for a few MiB of memory.
 const BATCH_BYTES: usize = 1024 * 1024;
 
+/// The most input bytes in one batch, whatever the number of threads: a batch is held with its
+/// cleaned records and each thread's working memory, so its size, not the thread count, sets
+/// the memory a stream takes. Threads beyond `BATCH_BUDGET / BATCH_BYTES` would have no work.
+const BATCH_BUDGET: usize = 16 * BATCH_BYTES;
+
+/// How [`read_record_line`] ended.
+enum LineRead {
+    /// The input ended before any byte.
+    End,
+    /// A whole line of this many bytes (its line end included, when there is one).
+    Whole(usize),
+    /// This many bytes of a line too long to hold: the rest is still to be read.
+    Cut(usize),
+}
+
+/// Appends the next line of `reader` to `buf`, or as much of it as fits in `limit` bytes and
+/// a line end.
+fn read_record_line<R: BufRead>(reader: &mut R, buf: &mut Vec<u8>, limit: usize) -> io::Result<LineRead> {
+    let room = limit.saturating_add(2);
+    let mut read = 0;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(if read == 0 { LineRead::End } else { LineRead::Whole(read) });
+        }
+        let (line, ended) = match available.iter().position(|&b| b == b'\n') {
+            Some(at) => (&available[..=at], true),
+            None => (available, false),
+        };
+        let take = line.len().min(room - read);
+        let whole = ended && take == line.len();
+        buf.extend_from_slice(&line[..take]);
+        reader.consume(take);
+        read += take;
+        if whole {
+            return Ok(LineRead::Whole(read));
+        }
+        if read == room {
+            return Ok(LineRead::Cut(read));
+        }
+    }
+}
+
+/// Reads the rest of a line (its line end included) from `reader`, copying what comes before the
+/// line end to `copy`; returns the bytes read.
+fn stream_rest_of_line<R: BufRead, W: Write + ?Sized>(reader: &mut R, mut copy: Option<&mut W>) -> Result<u64> {
+    let mut read = 0u64;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::Read(e)),
+        };
+        if available.is_empty() {
+            return Ok(read);
+        }
+        let (content, used) = match available.iter().position(|&b| b == b'\n') {
+            Some(at) => (&available[..at], at + 1),
+            None => (available, available.len()),
+        };
+        if let Some(copy) = copy.as_mut() {
+            copy.write_all(content).map_err(Error::Write)?;
+        }
+        let ended = used > content.len();
+        reader.consume(used);
+        read += used as u64;
+        if ended {
+            return Ok(read);
+        }
+    }
+}
+
 /// Cleans the text field of each record of a JSONL stream with a [`Cleaner`].
 ///
 /// ```
@@ -296,8 +388,33 @@ impl<'de> Deserialize<'de> for Record<'de> {
 #[derive(serde::Deserialize)]
 struct Borrowed<'a>(#[serde(borrow)] Cow<'a, str>);
 
-fn parse_string(raw: &RawValue) -> Option<Cow<'_, str>> {
-    serde_json::from_str::<Borrowed<'_>>(raw.get()).ok().map(|b| b.0)
+fn parse_string(raw: &RawValue) -> serde_json::Result<Cow<'_, str>> {
+    serde_json::from_str::<Borrowed<'_>>(raw.get()).map(|b| b.0)
+}
+
+/// True when the JSON text `raw` holds a `\u` escape of half a surrogate pair without the other
+/// half: such a string has no UTF-8 form.
+fn has_lone_surrogate(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    let (mut at, mut leading) = (0, false);
+    while at < bytes.len() {
+        let unit = (bytes[at] == b'\\' && bytes.get(at + 1) == Some(&b'u'))
+            .then(|| raw.get(at + 2..at + 6).and_then(|hex| u16::from_str_radix(hex, 16).ok()))
+            .flatten();
+        match unit {
+            Some(0xD800..=0xDBFF) if !leading => leading = true,
+            Some(0xDC00..=0xDFFF) if leading => leading = false,
+            Some(0xD800..=0xDFFF) => return true,
+            _ if leading => return true,
+            _ => {}
+        }
+        at += match (unit, bytes[at]) {
+            (Some(_), _) => 6,
+            (None, b'\\') => 2,
+            _ => 1,
+        };
+    }
+    leading
 }
 
 impl JsonlCleaner {
@@ -353,7 +470,13 @@ impl JsonlCleaner {
     ) -> Result<JsonlStats> {
         let mut writer = io::BufWriter::with_capacity(64 * 1024, writer);
         let mut stats = JsonlStats::default();
-        let threads = self.cleaner.threads();
+        let batch_bytes = BATCH_BYTES.saturating_mul(self.cleaner.threads()).min(BATCH_BUDGET);
+        let threads = self.cleaner.threads().min(batch_bytes / BATCH_BYTES);
+        let limit = self.options.max_record_bytes;
+        if reader.fill_buf().map_err(Error::Read)?.starts_with(UTF8_BOM) {
+            reader.consume(UTF8_BOM.len());
+            stats.input_bytes += UTF8_BOM.len() as u64;
+        }
         let mut batch = Vec::new();
         // Each record of the batch: its line number and where it is in `batch`.
         let mut records: Vec<(u64, std::ops::Range<usize>)> = Vec::new();
@@ -362,21 +485,26 @@ impl JsonlCleaner {
         while !at_end {
             batch.clear();
             records.clear();
+            // A record too long to clean ends the batch: it is handled after the records before it.
+            let mut too_long = None;
             // Records are documents of their own: a batch of them is cleaned on all threads.
-            while batch.len() < BATCH_BYTES * threads {
+            while batch.len() < batch_bytes {
                 let start = batch.len();
-                let read = match reader.read_until(b'\n', &mut batch) {
-                    Ok(n) => n,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(Error::Read(e)),
+                let (read, whole) = match read_record_line(&mut reader, &mut batch, limit).map_err(Error::Read)? {
+                    LineRead::End => {
+                        at_end = true;
+                        break;
+                    }
+                    LineRead::Whole(read) => (read, true),
+                    LineRead::Cut(read) => (read, false),
                 };
-                if read == 0 {
-                    at_end = true;
-                    break;
-                }
                 line_number += 1;
                 stats.input_bytes += read as u64;
                 let content = trim_line_end(&batch[start..]);
+                if !whole || content.len() > limit {
+                    too_long = Some((line_number, start, whole));
+                    break;
+                }
                 if content.iter().all(u8::is_ascii_whitespace) {
                     batch.truncate(start);
                 } else {
@@ -419,6 +547,23 @@ impl JsonlCleaner {
                     Err(bad) => return Err(Error::BadRecord { line: *line, message: bad.message }),
                 }
             }
+            if let Some((line, start, whole)) = too_long {
+                if !self.options.skip_bad_records {
+                    let message = format!("record longer than {limit} bytes (the record size limit)");
+                    return Err(Error::BadRecord { line, message });
+                }
+                stats.bad_records += 1;
+                let held = if whole { trim_line_end(&batch[start..]) } else { &batch[start..] };
+                if let Some(bad) = bad_records.as_mut() {
+                    bad.write_all(held).map_err(Error::Write)?;
+                }
+                if !whole {
+                    stats.input_bytes += stream_rest_of_line(&mut reader, bad_records.as_deref_mut())?;
+                }
+                if let Some(bad) = bad_records.as_mut() {
+                    bad.write_all(b"\n").map_err(Error::Write)?;
+                }
+            }
         }
         writer.flush().map_err(Error::Write)?;
         Ok(stats)
@@ -428,11 +573,12 @@ impl JsonlCleaner {
     fn text_field<'a>(&self, content: &'a [u8]) -> Option<Cow<'a, str>> {
         let record: Record<'a> = serde_json::from_slice(content).ok()?;
         let (_, value) = record.fields.into_iter().find(|(k, _)| k == &self.options.text_key)?;
-        parse_string(value)
+        parse_string(value).ok()
     }
 
-    /// Parses one record and writes it, cleaned, to `out` with a final newline. Returns false
-    /// when the record is to be left out (`drop_empty`), and what is wrong when it is malformed.
+    /// Parses one record and writes it, cleaned, to `out` with a final newline: the record's
+    /// bytes with the value of each text field replaced. Returns false when the record is to be
+    /// left out (`drop_empty`), and what is wrong when it is malformed.
     fn clean_record(&self, content: &[u8], out: &mut Vec<u8>, text_stats: &mut Stats) -> Result<bool, Malformed> {
         let record: Record<'_> = serde_json::from_slice(content).map_err(|e| {
             Malformed::new(match e.classify() {
@@ -451,33 +597,37 @@ impl JsonlCleaner {
             });
         }
         let mut empty = true;
-        out.push(b'{');
-        for (i, (k, value)) in record.fields.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
+        let mut copied = 0;
+        for (_, value) in record.fields.iter().filter(|(k, _)| k == key) {
+            let text = parse_string(value).map_err(|_| {
+                Malformed::new(if has_lone_surrogate(value.get()) {
+                    format!("field {key:?} holds a lone surrogate escape (\\uD800 to \\uDFFF without its pair), which is not text")
+                } else {
+                    format!("field {key:?} is not a string")
+                })
+            })?;
+            // The raw value is a slice of `content` (it is borrowed from it).
+            let raw = value.get().as_bytes();
+            let at = (raw.as_ptr() as usize).wrapping_sub(content.as_ptr() as usize);
+            if content.get(at..).and_then(|rest| rest.get(..raw.len())) != Some(raw) {
+                return Err(Malformed::new(format!("field {key:?}: its value could not be located in the record")));
+            }
+            out.extend_from_slice(&content[copied..at]);
+            out.push(b'"');
+            let mut stats = self.cleaner.clean_str_into(&text, JsonStringWriter(&mut *out));
+            // A field is often one paragraph without a line end: it stays without one, as
+            // with `Cleaner::clean_field`.
+            if stats.output_bytes > 0 && !text.ends_with('\n') {
+                out.truncate(out.len() - ESCAPED_NEWLINE.len());
+                stats.output_bytes -= 1;
             }
             out.push(b'"');
-            escape_json_string(k.as_bytes(), out);
-            out.extend_from_slice(b"\":");
-            if k == key {
-                let text =
-                    parse_string(value).ok_or_else(|| Malformed::new(format!("field {key:?} is not a string")))?;
-                out.push(b'"');
-                let mut stats = self.cleaner.clean_str_into(&text, JsonStringWriter(&mut *out));
-                // A field is often one paragraph without a line end: it stays without one, as
-                // with `Cleaner::clean_field`.
-                if stats.output_bytes > 0 && !text.ends_with('\n') {
-                    out.truncate(out.len() - ESCAPED_NEWLINE.len());
-                    stats.output_bytes -= 1;
-                }
-                out.push(b'"');
-                empty &= stats.output_bytes == 0;
-                text_stats.merge(&stats);
-            } else {
-                out.extend_from_slice(value.get().as_bytes());
-            }
+            copied = at + raw.len();
+            empty &= stats.output_bytes == 0;
+            text_stats.merge(&stats);
         }
-        out.extend_from_slice(b"}\n");
+        out.extend_from_slice(&content[copied..]);
+        out.push(b'\n');
         Ok(!(empty && self.options.drop_empty))
     }
 }
@@ -573,13 +723,13 @@ mod tests {
     }
 
     #[test]
-    fn keeps_other_fields_verbatim_and_in_order() {
+    fn keeps_every_byte_but_the_text_value() {
         let c = jsonl(JsonlOptions::default());
         let input =
             "{\"z\":1.50, \"text\":\"Advertisement\\nIt\\u2019s  done.\", \"a\":{\"k\": [1,2]},\"\\u00e9\":null}\r\n";
         let (result, out, _) = run(&c, input);
         let stats = result.unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(out, "{\"z\":1.50,\"text\":\"It's done.\",\"a\":{\"k\": [1,2]},\"é\":null}\n");
+        assert_eq!(out, "{\"z\":1.50, \"text\":\"It's done.\", \"a\":{\"k\": [1,2]},\"\\u00e9\":null}\n");
         assert_eq!(stats.records, 1);
         assert_eq!(stats.text.dropped_lines(), 1);
     }
@@ -636,6 +786,37 @@ mod tests {
     }
 
     #[test]
+    fn escaped_text_keys_and_spacing_are_kept() {
+        let c = jsonl(JsonlOptions::default());
+        let (result, out, _) = run(&c, "{ \"te\\u0078t\" : \"Advertisement\\nKept.\" ,\"n\":1 }\n");
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(out, "{ \"te\\u0078t\" : \"Kept.\" ,\"n\":1 }\n");
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_the_first_record_is_left_out() {
+        let c = jsonl(JsonlOptions::default());
+        let (result, out, _) = run(&c, "\u{feff}{\"text\":\"Kept.\"}\n{\"text\":\"Too.\"}\n");
+        assert_eq!(result.map(|stats| (stats.records, stats.input_bytes)).ok(), Some((2, 36)));
+        assert_eq!(out, "{\"text\":\"Kept.\"}\n{\"text\":\"Too.\"}\n");
+    }
+
+    #[test]
+    fn a_lone_surrogate_is_named() {
+        let c = jsonl(JsonlOptions::default());
+        assert!(!has_lone_surrogate("\"\\ud83d\\ude00 \\\\ud800\""), "a pair, and an escaped backslash");
+        for record in
+            ["{\"text\":\"a\\ud800\"}\n", "{\"text\":\"\\udc00 b\"}\n", "{\"text\":\"\\ud800\\ud800\\udc00\"}\n"]
+        {
+            let (result, _, _) = run(&c, record);
+            assert!(
+                matches!(result, Err(Error::BadRecord { ref message, .. }) if message.contains("lone surrogate")),
+                "{record}: {result:?}"
+            );
+        }
+    }
+
+    #[test]
     fn a_missing_text_field_is_named_with_the_fields_there_are() {
         let c = jsonl(JsonlOptions { skip_bad_records: true, ..JsonlOptions::default() });
         let (result, _, _) = run(&c, "{\"id\":1,\"body\":\"x\"}\n{\"text\":2}\n");
@@ -645,6 +826,24 @@ mod tests {
         let (result, _, _) = run(&c, "{\"id\":1,\"body\":\"x\"}\n");
         let message = result.map(|_| String::new()).unwrap_or_else(|e| e.to_string());
         assert!(message.contains("no \"text\" field (the record has \"id\", \"body\")"), "{message}");
+    }
+
+    #[test]
+    fn records_over_the_size_limit_are_bad_records_streamed_through() {
+        let long = format!("{{\"text\":\"{}\"}}", "x".repeat(100));
+        let input = format!("{{\"text\":\"One.\"}}\n{long}\n{{\"text\":\"Two.\"}}\n{long}\r\n");
+        let options = JsonlOptions { max_record_bytes: 50, ..JsonlOptions::default() };
+        let (result, out, _) = run(&jsonl(options.clone()), &input);
+        assert!(matches!(result, Err(Error::BadRecord { line: 2, ref message }) if message.contains("longer than 50")));
+        assert_eq!(out, "{\"text\":\"One.\"}\n");
+        let (result, out, bad) = run(&jsonl(JsonlOptions { skip_bad_records: true, ..options }), &input);
+        let stats = result.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((stats.records, stats.bad_records, stats.input_bytes), (2, 2, input.len() as u64));
+        assert_eq!(out, "{\"text\":\"One.\"}\n{\"text\":\"Two.\"}\n");
+        assert_eq!(bad, format!("{long}\n{long}\r\n"));
+        // Exactly at the limit: a record.
+        let options = JsonlOptions { max_record_bytes: long.len(), ..JsonlOptions::default() };
+        assert!(run(&jsonl(options), &input).0.is_ok());
     }
 
     #[test]

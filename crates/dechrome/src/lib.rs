@@ -56,7 +56,7 @@ pub use decide::scorer::{
 pub use error::{Error, Result};
 pub use model::{DEFAULT_MODEL, DEFAULT_MODEL_NAME};
 pub use normalize::NormalizeOptions;
-pub use rules::{Rule, RuleSet};
+pub use rules::{MAX_LITERAL_CHARS, MAX_REGEX_BYTES, Rule, RuleSet};
 pub use shape::LineShape;
 pub use sink::{DroppedBy, ExplainSink, FeaturesSink, LineRecord, RejectsSink, Sink, TextSink};
 pub use stats::{RuleCount, Stats};

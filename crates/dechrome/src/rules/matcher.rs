@@ -311,6 +311,9 @@ impl RarePieces {
     }
 }
 
+/// The most literal bytes scanned by a DFA (about 100 times the built-in packs').
+const MAX_DFA_PATTERN_BYTES: usize = 256 * 1024;
+
 impl LiteralScanner {
     /// The scanner over the literals that `keep` selects; `None` if it selects none.
     fn of(literals: &[AnywhereLiteral], keep: impl Fn(&AnywhereLiteral) -> bool) -> Result<Option<Self>, String> {
@@ -327,9 +330,14 @@ impl LiteralScanner {
         // lines), a DFA is the fastest scan.
         let pieces: Vec<(usize, &[u8])> = patterns.iter().map(|literal| rare_piece(literal)).collect();
         let rare_pieces = RarePieces::new(&pieces);
+        // A DFA takes a table row per pattern byte, and time to fill it that grows faster than the
+        // patterns for repetitive ones: past a size, the compact automaton is built instead.
+        let pattern_bytes: usize = patterns.iter().map(|literal| literal.len()).sum();
+        let kind =
+            if pattern_bytes <= MAX_DFA_PATTERN_BYTES { AhoCorasickKind::DFA } else { AhoCorasickKind::ContiguousNFA };
         let automaton = AhoCorasickBuilder::new()
             .match_kind(AcMatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
+            .kind(Some(kind))
             .build(&patterns)
             .map_err(|e| format!("cannot build the literal automaton: {e}"))?;
         Ok(Some(Self { automaton, rare_pieces, targets }))

@@ -255,6 +255,15 @@ pub struct Rule {
     pub source: String,
 }
 
+/// The longest literal pattern (`exact`, `prefix`, `contains`), in characters. Chrome lines are
+/// short; the automaton that finds the literals grows with the square of a long, repetitive one
+/// (20,000 characters of `a` took a minute to compile).
+pub const MAX_LITERAL_CHARS: usize = 1000;
+
+/// The longest regular expression, in bytes of its source. The size of what it compiles to is
+/// bounded apart, when the rules are compiled.
+pub const MAX_REGEX_BYTES: usize = 4000;
+
 /// Default line-length guard for kinds that match part of a line.
 const DEFAULT_MAX_CHARS_PREFIX: usize = 200;
 const DEFAULT_MAX_CHARS_CONTAINS: usize = 120;
@@ -430,6 +439,19 @@ fn validate(spec: RuleSpec, source_name: &str) -> Result<Rule> {
     }
     let mut normalized = Vec::with_capacity(patterns.len());
     for pattern in patterns {
+        if kind == MatchKind::Regex && pattern.len() > MAX_REGEX_BYTES {
+            return Err(fail(format!(
+                "regex of {} bytes is longer than the limit of {MAX_REGEX_BYTES} bytes",
+                pattern.len()
+            )));
+        }
+        if kind != MatchKind::Regex && pattern.chars().count() > MAX_LITERAL_CHARS {
+            return Err(fail(format!(
+                "`{}` pattern of {} characters is longer than the limit of {MAX_LITERAL_CHARS} characters",
+                kind.key(),
+                pattern.chars().count()
+            )));
+        }
         if kind == MatchKind::Regex {
             // Syntax errors are caught here, cheaply; errors only translating the syntax tree
             // finds (an unknown Unicode class) come from compiling the rules, with the same
@@ -501,6 +523,21 @@ mod tests {
         assert!(e.contains("exactly one"), "{e}");
         let e = err_of("[[rule]]\nid = \"x\"\ncategory = \"ads\"\nexact = \"  \"\n");
         assert!(e.contains("empty `exact` pattern"), "{e}");
+    }
+
+    #[test]
+    fn patterns_over_the_size_limits_are_refused_naming_the_limit() {
+        let rule =
+            |kind: &str, pattern: &str| format!("[[rule]]\nid = \"long\"\ncategory = \"ads\"\n{kind} = {pattern:?}\n");
+        for kind in ["exact", "prefix", "contains"] {
+            let at_limit = "a".repeat(MAX_LITERAL_CHARS);
+            assert!(RuleSet::new().add_toml(&rule(kind, &at_limit), "user.toml").is_ok(), "{kind}");
+            let e = err_of(&rule(kind, &"é".repeat(MAX_LITERAL_CHARS + 1)));
+            assert!(e.starts_with("user.toml: rule \"long\": "), "{e}");
+            assert!(e.contains("1001 characters is longer than the limit of 1000"), "{e}");
+        }
+        let e = err_of(&rule("regex", &"a".repeat(MAX_REGEX_BYTES + 1)));
+        assert!(e.starts_with("user.toml: rule \"long\": regex of 4001 bytes") && e.contains("limit of 4000"), "{e}");
     }
 
     #[test]
