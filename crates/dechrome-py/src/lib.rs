@@ -153,7 +153,7 @@ impl Core {
         .map_err(pool_error)
     }
 
-    #[pyo3(signature = (src, dst, *, text_key, drop_empty, skip_bad_records, bad_records, threads))]
+    #[pyo3(signature = (src, dst, *, text_key, drop_empty, skip_bad_records, bad_records, max_record_bytes, threads))]
     #[allow(clippy::too_many_arguments)]
     fn clean_jsonl<'py>(
         &self,
@@ -164,9 +164,10 @@ impl Core {
         drop_empty: bool,
         skip_bad_records: bool,
         bad_records: Option<PathBuf>,
+        max_record_bytes: usize,
         threads: usize,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let options = JsonlOptions { text_key, drop_empty, skip_bad_records };
+        let options = JsonlOptions { text_key, drop_empty, skip_bad_records, max_record_bytes };
         let stats = py.detach(|| -> PyResult<_> {
             let cleaner = self.settings.cleaner(threads).map_err(value_error)?;
             let jsonl = JsonlCleaner::new(cleaner, options);

@@ -153,6 +153,17 @@ def test_clean_jsonl_refuses_bad_records_without_skipping(tmp_path: Path) -> Non
         dechrome.Cleaner().clean_jsonl(tmp_path / "missing.jsonl", tmp_path / "out.jsonl")
 
 
+def test_clean_jsonl_records_over_the_size_limit_are_bad_records(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    long = '{"text": "' + "x" * 200 + '"}'
+    src.write_text('{"text": "Stocks rose."}\n' + long + "\n")
+    with pytest.raises(ValueError, match="line 2: record longer than 100 bytes"):
+        dechrome.Cleaner().clean_jsonl(src, tmp_path / "out.jsonl", max_record_bytes=100)
+    stats = dechrome.Cleaner().clean_jsonl(src, tmp_path / "out.jsonl", max_record_bytes=100, skip_bad_records=True)
+    assert (stats["records"], stats["bad_records"]) == (1, 1)
+    assert (tmp_path / "out.jsonl.bad-records").read_text() == long + "\n"
+
+
 def test_repr_and_equality() -> None:
     cleaner = dechrome.Cleaner(keep_quotes=True, rules=[("promo.toml", PROMO_RULES)])
     assert repr(cleaner) == "Cleaner(rules=[promo.toml], keep_quotes=True)"

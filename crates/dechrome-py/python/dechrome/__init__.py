@@ -216,6 +216,7 @@ class Cleaner:
         drop_empty: bool = False,
         skip_bad_records: bool = False,
         bad_records: str | os.PathLike[str] | None = None,
+        max_record_bytes: int = 64 * 1024 * 1024,
         threads: int | None = None,
     ) -> dict[str, Any]:
         """Cleans the ``text_key`` field of every record of the JSON Lines file ``src`` into
@@ -226,7 +227,9 @@ class Cleaner:
 
         ``drop_empty`` leaves out records whose cleaned text is empty; ``skip_bad_records``
         counts malformed records and copies them to ``bad_records`` (default ``dst`` +
-        ``.bad-records``) instead of raising ``ValueError``. Returns the counts: ``records``,
+        ``.bad-records``) instead of raising ``ValueError``; a record longer than
+        ``max_record_bytes`` (``--max-record-bytes``, default 64 MiB) is a bad record, never held
+        whole. Returns the counts: ``records``,
         ``written``, ``bad_records``, ``dropped_empty``, ``input_bytes``, ``output_bytes`` and
         ``text`` (as :meth:`clean_with_stats`)."""
         if bad_records is not None and not skip_bad_records:
@@ -240,6 +243,7 @@ class Cleaner:
             drop_empty=drop_empty,
             skip_bad_records=skip_bad_records,
             bad_records=None if bad_records is None else os.fspath(bad_records),
+            max_record_bytes=max_record_bytes,
             threads=self._threads_or_default(threads),
         )
 

@@ -44,6 +44,7 @@ class Core:
         drop_empty: bool,
         skip_bad_records: bool,
         bad_records: str | None,
+        max_record_bytes: int,
         threads: int,
     ) -> dict[str, Any]: ...
     def rules(self) -> list[tuple[str, str]]: ...
