@@ -118,7 +118,7 @@ def test_clean_jsonl_other_key_and_drop_empty(dechrome_bin: Path, tmp_path: Path
     stats = dechrome.Cleaner().clean_jsonl(src, ours, text_key="body", drop_empty=True)
     done = run_cli(dechrome_bin, "--text-key", "body", "--drop-empty", src, "-o", theirs)
     assert done.returncode == 0, done.stderr.decode()
-    assert ours.read_bytes() == theirs.read_bytes() == b'{"body":"Stocks rose on Monday."}\n'
+    assert ours.read_bytes() == theirs.read_bytes() == b'{"body": "Stocks rose on Monday."}\n'
     assert stats["dropped_empty"] == 1
 
 
