@@ -79,8 +79,8 @@ for name, r in results.items():
     corpus = "real" if name.startswith("real:") else "cyrillic" if name.endswith("cyrillic") else ""
     rg = results["real:rg" if corpus == "real" else "rg"]
     cat = results["real:cat" if corpus == "real" else "cat"]
-    # CPU of the whole shell pipeline: the command and the `cat` draining it.
-    cpu = lambda r: sum(r["user"]) / len(r["user"]) + sum(r["system"]) / len(r["system"])
+    # CPU of the whole shell pipeline (the command and the `cat` draining it): means of the runs.
+    cpu = lambda r: r["user"] + r["system"]
     t = r["median"]
     print(f"{name:<26} {t:>9.3f} {cpu(r):>7.2f} {sizes[corpus] / 1e6 / t:>8.1f} {t / rg['median']:>7.2f} "
           f"{cpu(r) / cpu(rg):>10.2f} {t / cat['median']:>7.2f}")

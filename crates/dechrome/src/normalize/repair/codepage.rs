@@ -78,6 +78,9 @@ const EXTRAS: [u32; 3] = [0xF8FF, 0xFB01, 0xFB02];
 const SLOTS: usize = (LOW_END - 0x80 + MID_END - MID_START) as usize + EXTRAS.len();
 const MASK_LEAD: usize = 8;
 const MASK_CONT: usize = 9;
+const MASK_LONG_LEAD: usize = 10;
+const MASK_SPACE_LEAD: usize = 11;
+const COLUMNS: usize = 12;
 
 #[inline]
 const fn slot_of(u: u32) -> Option<usize> {
@@ -101,13 +104,14 @@ fn slot(c: char) -> Option<usize> {
     slot_of(c as u32)
 }
 
-/// Per slot: the byte in each code page (0 = not encodable), then a bitmask of
-/// code pages where that byte is a UTF-8 lead byte (0xC2–0xF4), then a bitmask
-/// of code pages where it is a continuation byte (0x80–0xBF).
-static REVERSE: [[u8; 10]; SLOTS] = build_reverse();
+/// Per slot: the byte in each code page (0 = not encodable), then bitmasks of the code pages
+/// where that byte is a UTF-8 lead byte (0xC2–0xF4), a continuation byte (0x80–0xBF), the lead
+/// of three or four bytes (0xE0–0xF4), and 0xC2 or 0xC3 (whose second byte may be a no-break
+/// space that became a space).
+static REVERSE: [[u8; COLUMNS]; SLOTS] = build_reverse();
 
-const fn build_reverse() -> [[u8; 10]; SLOTS] {
-    let mut rev = [[0u8; 10]; SLOTS];
+const fn build_reverse() -> [[u8; COLUMNS]; SLOTS] {
+    let mut rev = [[0u8; COLUMNS]; SLOTS];
     let mut cp = 0;
     while cp < TABLES.len() {
         let mut i = 0;
@@ -133,11 +137,40 @@ const fn build_reverse() -> [[u8; 10]; SLOTS] {
     rev
 }
 
-const fn set_masks(entry: &mut [u8; 10], cp: usize, byte: u8) {
+const fn set_masks(entry: &mut [u8; COLUMNS], cp: usize, byte: u8) {
     if byte >= 0xC2 && byte <= 0xF4 {
         entry[MASK_LEAD] |= 1 << cp;
+        if byte >= 0xE0 {
+            entry[MASK_LONG_LEAD] |= 1 << cp;
+        } else if byte <= 0xC3 {
+            entry[MASK_SPACE_LEAD] |= 1 << cp;
+        }
     } else if byte <= 0xBF {
         entry[MASK_CONT] |= 1 << cp;
+    }
+}
+
+/// What `c` can stand for, as bitmasks of code pages (see [`masks`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct LeadKinds {
+    /// A UTF-8 lead byte.
+    pub(crate) lead: u8,
+    /// The lead of three or four bytes.
+    pub(crate) long: u8,
+    /// 0xC2 or 0xC3.
+    pub(crate) before_lost_space: u8,
+}
+
+/// The kinds of lead byte `c` stands for.
+#[inline]
+pub(crate) fn lead_kinds(c: char) -> LeadKinds {
+    match slot(c) {
+        Some(s) => LeadKinds {
+            lead: REVERSE[s][MASK_LEAD],
+            long: REVERSE[s][MASK_LONG_LEAD],
+            before_lost_space: REVERSE[s][MASK_SPACE_LEAD],
+        },
+        None => LeadKinds::default(),
     }
 }
 

@@ -132,8 +132,12 @@ pub(crate) fn repair_pass(line: &str, s: &mut Scratch, out: &mut String) -> bool
     true
 }
 
-/// Bitmask of code pages in which some character of `line` is a lead byte
-/// directly followed by a possible continuation.
+/// Bitmask of code pages in which some character of `line` starts what could be a UTF-8
+/// sequence: a lead byte followed by a continuation (or a stand-in for a lost byte), and, for a
+/// lead of three or four bytes, a second continuation (or a stand-in, or the end of the line).
+/// Text in a language whose letters are lead bytes in some code page (Russian in Windows-1251)
+/// meets the first condition after every word that ends before a quote or a dash, hardly ever
+/// the second.
 fn triggers(line: &str) -> u8 {
     let bytes = line.as_bytes();
     let mut triggered = 0;
@@ -142,16 +146,26 @@ fn triggers(line: &str) -> u8 {
         let mut chars = line[pos + rel..].chars();
         let Some(c) = chars.next() else { break };
         pos += rel + c.len_utf8();
-        let lead = codepage::masks(c).0;
-        if lead == 0 {
+        let kinds = codepage::lead_kinds(c);
+        if kinds.lead == 0 {
             continue;
         }
-        triggered |= lead
+        let candidates = kinds.lead
             & match chars.next() {
-                Some(' ' | '?' | REPLACEMENT) => u8::MAX,
+                Some('?' | REPLACEMENT) => u8::MAX,
+                Some(' ') => kinds.before_lost_space,
+                Some(next) if next.is_ascii() => 0,
                 Some(next) => codepage::masks(next).1,
                 None => 0,
             };
+        if candidates == 0 {
+            continue;
+        }
+        let second = match chars.next() {
+            None | Some('?' | REPLACEMENT) => u8::MAX,
+            Some(after) => codepage::masks(after).1,
+        };
+        triggered |= candidates & (second | !kinds.long);
     }
     triggered
 }
