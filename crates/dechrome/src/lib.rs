@@ -32,6 +32,7 @@ mod cleaner;
 mod decide;
 mod engine;
 mod error;
+mod identity_hash;
 mod input;
 #[cfg(feature = "jsonl")]
 pub mod jsonl;

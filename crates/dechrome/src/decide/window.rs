@@ -9,11 +9,11 @@
 //! run sees the same number of kept lines before and after it in the second run.
 
 use std::collections::{HashSet, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
 
 use super::MAX_REMEMBERED_DUPLICATES;
 use super::reasons::{ReasonId, Reasons};
 use crate::analyze::LineFacts;
+use crate::identity_hash::IdentityHash;
 use crate::rules::Action;
 
 /// Settings of the rules' window.
@@ -100,26 +100,6 @@ enum Carry {
     Block(ReasonId),
     /// Dropping the rest of the document.
     Rest(ReasonId),
-}
-
-type IdentityHash = BuildHasherDefault<IdentityHasher>;
-
-/// The keys are already hashes.
-#[derive(Debug, Default)]
-struct IdentityHasher(u64);
-
-impl Hasher for IdentityHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
 }
 
 /// What a drop of `entry` for `reason` does: its action, or only the line itself when the entry

@@ -2,7 +2,8 @@
 //! table keyed by the hash of a lowercased word, so that looking up a token costs one hash.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::identity_hash::IdentityHash;
 
 /// Which lists a word is on.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -18,29 +19,11 @@ impl WordKinds {
     }
 }
 
-/// The keys are already hashes.
-#[derive(Debug, Default)]
-struct IdentityHasher(u64);
-
-impl Hasher for IdentityHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
 /// Words by the hash of their lowercase form. A token that is on no list could share a hash
 /// with one that is, with odds of one in 2^64.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Lexicon {
-    words: HashMap<u64, WordKinds, BuildHasherDefault<IdentityHasher>>,
+    words: HashMap<u64, WordKinds, IdentityHash>,
 }
 
 /// Lowercases a token into `buffer` (ASCII byte by byte, other letters by Unicode's rules).
