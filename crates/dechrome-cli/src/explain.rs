@@ -6,6 +6,8 @@ use std::io::{self, Write};
 
 use dechrome::{ExplainSink, LineRecord, Sink};
 
+use crate::version::{FNV_OFFSET, fnv1a};
+
 /// The categories of the built-in pack and the library's own reasons, each with a colour slot
 /// of its own; other categories share the slots by hash.
 const KNOWN_CATEGORIES: [&str; 15] = [
@@ -32,9 +34,7 @@ pub(crate) const CATEGORY_SLOTS: usize = KNOWN_CATEGORIES.len();
 /// A stable colour slot for `category`, the same in every output (terminal and HTML report).
 pub(crate) fn category_slot(category: &str) -> usize {
     KNOWN_CATEGORIES.iter().position(|known| *known == category).unwrap_or_else(|| {
-        // FNV-1a: stable across runs and platforms, unlike the standard hasher.
-        let hash =
-            category.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+        let hash = fnv1a(FNV_OFFSET, category.as_bytes());
         (hash % CATEGORY_SLOTS as u64) as usize
     })
 }

@@ -28,10 +28,11 @@ fn model_name(model: &str) -> Option<&str> {
     Some(&head[start..start + length])
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+pub(crate) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
-/// 64-bit FNV-1a: a stable fingerprint, not a security measure.
-fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
+/// 64-bit FNV-1a, continuing from `hash` (start from [`FNV_OFFSET`]): stable across runs and
+/// platforms, unlike the standard hasher; a fingerprint, not a security measure.
+pub(crate) fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
     for &byte in bytes {
         hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
     }

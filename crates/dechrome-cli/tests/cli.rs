@@ -245,7 +245,7 @@ fn an_unknown_category_is_an_error_listing_the_known_ones() {
 }
 
 fn fixture_input(name: &str) -> Vec<u8> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(name).join("input.txt");
+    let path = dechrome_testkit::fixtures_dir().join(name).join("input.txt");
     fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 

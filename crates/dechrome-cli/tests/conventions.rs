@@ -2,26 +2,18 @@
 //! and compressed like the output's name, `-j 0`, `--quiet`, sizes in the summary.
 
 use std::fs;
-use std::path::Path;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
 use tempfile::TempDir;
 
-use dechrome_testkit::clean_default;
+use dechrome_testkit::{clean_default, write};
 
 const PAGE_A: &str = "Accessibility links\n\nMarkets \u{201c}calm\u{201d}  after  vote\nplease wait\n\nThe index rose 2 percent on Monday as traders returned.\n\nAdvertisement\n";
 const PAGE_B: &str = "Share\n\nShare prices fell 3 percent on Monday.\n";
 
 fn dechrome() -> Command {
     Command::cargo_bin("dechrome").unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn write(path: &Path, bytes: impl AsRef<[u8]>) {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).unwrap();
-    }
-    fs::write(path, bytes).unwrap();
 }
 
 fn stderr_of(command: &mut Command) -> String {

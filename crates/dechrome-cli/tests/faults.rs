@@ -15,7 +15,7 @@ use std::time::{Duration, Instant, SystemTime};
 use rayon::prelude::*;
 use tempfile::TempDir;
 
-use dechrome_testkit::clean_default;
+use dechrome_testkit::{clean_default, write};
 
 const PAGE_A: &str = "Accessibility links\n\nBreaking News\n\nMarkets \u{201c}calm\u{201d}  after  vote\nplease wait\n\nThe index rose 2 percent on Monday as traders returned.\n\nAdvertisement\n";
 const PAGE_B: &str = "Advertisement\r\nIt\u{2019}s  done, the minister said on Tuesday evening.\r\n";
@@ -25,13 +25,6 @@ const NOBODY: u32 = 65534;
 
 fn dechrome() -> Command {
     Command::new(env!("CARGO_BIN_EXE_dechrome"))
-}
-
-fn write(path: &Path, bytes: impl AsRef<[u8]>) {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).unwrap();
-    }
-    fs::write(path, bytes).unwrap();
 }
 
 /// A scratch folder, and its real path (error messages name real paths).

@@ -9,18 +9,13 @@ use std::time::{Duration, Instant};
 use assert_cmd::Command;
 use tempfile::TempDir;
 
+use dechrome_testkit::write;
+
 const PAGE: &str = "Accessibility links\n\nMarkets \u{201c}calm\u{201d}  after vote on Monday.\n\nAdvertisement\n";
 const HOSTILE: &str = "Home\n\n<script>alert(\"x\")</script> & 'quotes' are prose the reader keeps.\n<img src=x onerror=alert(1)>\n\nAdvertisement\n";
 
 fn dechrome() -> Command {
     Command::cargo_bin("dechrome").unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn write(path: &Path, bytes: impl AsRef<[u8]>) {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).unwrap();
-    }
-    fs::write(path, bytes).unwrap();
 }
 
 /// A report of a small tree: two pages, one of them hostile markup.

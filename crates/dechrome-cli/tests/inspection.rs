@@ -8,19 +8,14 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use tempfile::TempDir;
 
+use dechrome_testkit::write;
+
 const PAGE: &str = "Accessibility links\n\nMarkets \u{201c}calm\u{201d}  after  vote\n\nAdvertisement\n";
 const CLEAN: &str = "Markets \"calm\" after vote\n";
 const RECORDS: &str = "{\"id\":1,\"text\":\"Advertisement\\nKept line.\"}\n\n{\"id\":2,\"text\":\"Story.\\n\"}\n";
 
 fn dechrome() -> Command {
     Command::cargo_bin("dechrome").unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn write(path: &Path, bytes: impl AsRef<[u8]>) {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).unwrap();
-    }
-    fs::write(path, bytes).unwrap();
 }
 
 fn stdout_of(command: &mut Command) -> String {

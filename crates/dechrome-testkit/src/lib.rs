@@ -280,6 +280,14 @@ pub fn clean_default(input: &[u8]) -> Vec<u8> {
     clean(cleaner(0), input)
 }
 
+/// Writes `bytes` to `path`, making its folders first; panics on failure (a test's setup).
+pub fn write(path: &Path, bytes: impl AsRef<[u8]>) {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{}: {e}", parent.display()));
+    }
+    std::fs::write(path, bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
 /// The repository's root folder.
 pub fn repository_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
