@@ -4,36 +4,20 @@
 
 use std::io::{self, Write};
 
+use dechrome::rules::CATEGORIES;
 use dechrome::{ExplainSink, LineRecord, Sink};
 
 use crate::version::{FNV_OFFSET, fnv1a};
 
-/// The categories of the built-in pack and the library's own reasons, each with a colour slot
-/// of its own; other categories share the slots by hash.
-const KNOWN_CATEGORIES: [&str; 15] = [
-    "navigation",
-    "media",
-    "ads",
-    "related",
-    "caption",
-    "byline",
-    "share",
-    "cookie",
-    "subscribe",
-    "comments",
-    "tags",
-    "promo",
-    "footer",
-    dechrome::DUPLICATE_CATEGORY,
-    dechrome::CLASSIFIER_CATEGORY,
-];
-
-/// The number of colour slots: [`category_slot`] is below it.
-pub(crate) const CATEGORY_SLOTS: usize = KNOWN_CATEGORIES.len();
+/// The number of colour slots: one for each category of the built-in packs and for the
+/// library's own reasons (duplicates, the classifier); other categories share them by hash.
+/// [`category_slot`] is below it.
+pub(crate) const CATEGORY_SLOTS: usize = CATEGORIES.len() + 2;
 
 /// A stable colour slot for `category`, the same in every output (terminal and HTML report).
 pub(crate) fn category_slot(category: &str) -> usize {
-    KNOWN_CATEGORIES.iter().position(|known| *known == category).unwrap_or_else(|| {
+    let own = [dechrome::DUPLICATE_CATEGORY, dechrome::CLASSIFIER_CATEGORY];
+    CATEGORIES.iter().chain(&own).position(|known| *known == category).unwrap_or_else(|| {
         let hash = fnv1a(FNV_OFFSET, category.as_bytes());
         (hash % CATEGORY_SLOTS as u64) as usize
     })

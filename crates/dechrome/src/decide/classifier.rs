@@ -17,6 +17,7 @@ use super::scorer::{ContextScorer, Judgement, Neighbourhood, Reach, ScoredLine, 
 use crate::analyze::features::{Flags, LineFeatures};
 use crate::error::{Error, Result};
 use crate::model::{Model, probability};
+use crate::rules::CATEGORIES;
 
 /// The reason a line the classifier drops is reported under (when no rule drops it too).
 pub const CLASSIFIER_REASON_ID: &str = "line-classifier";
@@ -27,23 +28,9 @@ pub const CLASSIFIER_CATEGORY: &str = "boilerplate";
 /// few lines of a record give the classifier no context to read, and pages (what it learns from)
 /// have dozens of lines.
 pub const MIN_DOCUMENT_LINES: usize = 8;
-/// Rule categories with a column of their own; a rule of any other category counts as `other`.
-const RULE_CATEGORIES: [&str; 14] = [
-    "navigation",
-    "media",
-    "ads",
-    "related",
-    "caption",
-    "byline",
-    "share",
-    "cookie",
-    "subscribe",
-    "comments",
-    "tags",
-    "promo",
-    "footer",
-    "other",
-];
+/// A rule's category has a column of its own when it is one of [`CATEGORIES`]; any other counts
+/// in this last column.
+const OTHER_CATEGORY: &str = "other";
 /// Categories of chrome that comes after an article: how many such drops came before a line.
 const TAIL_CATEGORIES: [&str; 5] = ["comments", "related", "share", "footer", "subscribe"];
 /// Line features also read at the neighbours ±1..3.
@@ -112,7 +99,7 @@ fn vocabulary() -> (Vec<String>, usize) {
     ]
     .map(String::from)
     .to_vec();
-    names.extend(RULE_CATEGORIES.map(|category| format!("rule_{category}")));
+    names.extend(CATEGORIES.iter().chain([&OTHER_CATEGORY]).map(|category| format!("rule_{category}")));
     names.extend(
         [
             "tail_rules_before",
@@ -394,7 +381,7 @@ mod column {
     pub const SHORT: usize = 29;
     pub const RULE_DROP: usize = 32;
     pub const RULE_CATEGORIES: usize = 33;
-    pub const TAIL_RULES_BEFORE: usize = RULE_CATEGORIES + super::RULE_CATEGORIES.len();
+    pub const TAIL_RULES_BEFORE: usize = RULE_CATEGORIES + super::CATEGORIES.len() + 1;
     pub const NEIGHBOURS: usize = TAIL_RULES_BEFORE + 24;
 }
 
@@ -450,8 +437,7 @@ fn document_features(lines: &[ScoredLine<'_>], table: &mut FeatureTable, needed:
         }
         if let Some(dropped) = line.dropped_by() {
             table.values[column::RULE_DROP * n + i] = 1.0;
-            let category =
-                RULE_CATEGORIES.iter().position(|&c| c == dropped.category).unwrap_or(RULE_CATEGORIES.len() - 1);
+            let category = CATEGORIES.iter().position(|&c| c == dropped.category).unwrap_or(CATEGORIES.len());
             table.values[(column::RULE_CATEGORIES + category) * n + i] = 1.0;
         }
     }

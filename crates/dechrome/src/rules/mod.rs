@@ -143,21 +143,22 @@ impl Zone {
     }
 }
 
-/// The categories rules may have without a pack declaring them: those of the built-in packs.
+/// The categories rules may have without a pack declaring them: those of the built-in packs, in
+/// the order the classifier's features and the explain colours give them.
 pub const CATEGORIES: [&str; 13] = [
-    "ads",
-    "byline",
-    "caption",
-    "comments",
-    "cookie",
-    "footer",
-    "media",
     "navigation",
-    "promo",
+    "media",
+    "ads",
     "related",
+    "caption",
+    "byline",
     "share",
+    "cookie",
     "subscribe",
+    "comments",
     "tags",
+    "promo",
+    "footer",
 ];
 
 #[derive(Debug, Clone, Deserialize)]
@@ -325,13 +326,15 @@ impl RuleSet {
         for spec in pack.rule {
             let declared = pack.categories.contains(&spec.category);
             if !declared && !CATEGORIES.contains(&spec.category.as_str()) {
+                let mut known = CATEGORIES;
+                known.sort_unstable();
                 return Err(Error::Rules {
                     source_name: source_name.to_string(),
                     rule_id: Some(spec.id),
                     message: format!(
                         "unknown category {:?}; known: {}; a pack declares a new one with `categories = [{:?}]` before its rules",
                         spec.category,
-                        CATEGORIES.join(", "),
+                        known.join(", "),
                         spec.category
                     ),
                 });
